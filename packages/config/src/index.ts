@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** A dev-only key: anyone reading the source can decrypt what it protects, hence the warning. */
+export const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 'crm-push-dev-key').toString('base64');
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/** The environment of API.md, parsed once at boot. Every variable is optional. */
+export const envSchema = z
+  .object({
+    /** @defaultValue 3000 */
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .url()
+      .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL')
+      .default('postgresql://postgres@127.0.0.1:5432/crm_push'),
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
+    /** Generated (and printed once by the api) when unset. */
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    ENCRYPTION_KEY: z
+      .string()
+      .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+      .optional(),
+    /** Retries after the first attempt. @defaultValue 3 */
+    RETRY_ATTEMPTS: nonNegativeInt.max(100).default(3),
+    RETRY_BASE_MS: positiveInt.default(1000),
+    RETRY_MAX_MS: positiveInt.default(15000),
+    SWEEP_EVERY_MS: positiveInt.default(300000),
+    SWEEP_MAX: nonNegativeInt.default(12),
+    ALLOW_PRIVATE_DESTINATIONS: booleanString.default(false),
+    SMTP_URL: z
+      .string()
+      .url()
+      .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Jobs a worker process runs at once. @defaultValue 20 */
+    WORKER_CONCURRENCY: positiveInt.max(1000).default(20),
+  })
+  .refine((e) => e.RETRY_BASE_MS <= e.RETRY_MAX_MS, {
+    path: ['RETRY_BASE_MS'],
+    message: 'must not exceed RETRY_MAX_MS',
+  });
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<ParsedEnv, 'ADMIN_TOKEN' | 'ENCRYPTION_KEY'> {
+  ADMIN_TOKEN: string;
+  adminTokenGenerated: boolean;
+  ENCRYPTION_KEY: string;
+  encryptionKeyIsDevKey: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`invalid environment: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })),
+    );
+  }
+  const { ADMIN_TOKEN, ENCRYPTION_KEY, ...rest } = parsed.data;
+  return {
+    ...rest,
+    ADMIN_TOKEN: ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
+    adminTokenGenerated: ADMIN_TOKEN === undefined,
+    ENCRYPTION_KEY: ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
+    encryptionKeyIsDevKey: ENCRYPTION_KEY === undefined,
+  };
+}
+
+/** For process entry points: a bad environment stops the process with a message naming the variable. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const issue of err.issues) console.error(`config error: ${issue.variable} ${issue.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { CrmError } from './crm-error';
+import type { FieldRule } from './mapping/field-rule';
+
+export type CrmType = 'salesforce' | 'hubspot' | 'custom';
+
+/** The record an adapter sends: the lead's data after field mapping. */
+export type MappedRecord = Record<string, unknown>;
+
+export interface PushContext {
+  /** Stable across retries: the idempotency key for destinations that honour one. */
+  deliveryId: string;
+}
+
+export interface PushResult {
+  /** The id the CRM gave the record (Salesforce Id, HubSpot contact id, custom body's id). */
+  externalId: string | null;
+  action: 'created' | 'updated';
+  statusCode?: number;
+  /** Vendor facts worth keeping on the attempt row (rate-limit headers). */
+  meta?: Record<string, unknown>;
+}
+
+export interface TestResult {
+  ok: boolean;
+  latencyMs: number;
+  statusCode?: number;
+  error?: { code: string; message: string };
+}
+
+export type PushManyResult = { ok: true; result: PushResult } | { ok: false; error: CrmError };
+
+/** One connected destination, built fresh for each job (adapters are never shared between jobs). */
+export interface CrmAdapter {
+  /** A real call with no side effects that proves URL and credentials. Never throws. */
+  test(): Promise<TestResult>;
+  /** Pushes one record; throws CrmError. */
+  push(record: MappedRecord, ctx: PushContext): Promise<PushResult>;
+  /** Pushes many records in as few calls as the CRM allows; one result per input, in order. */
+  pushMany(items: { record: MappedRecord; ctx: PushContext }[]): Promise<PushManyResult[]>;
+}
+
+export interface AdapterHooks<Credentials> {
+  /** Called when the CRM rotated a token, so the new one can be stored (encrypted). */
+  onCredentialsChanged?(next: Credentials): Promise<void>;
+}
+
+export interface AdapterOptions<Config, Credentials> {
+  config: Config;
+  credentials: Credentials;
+  hooks?: AdapterHooks<Credentials>;
+  /** ALLOW_PRIVATE_DESTINATIONS: loopback and private networks allowed. */
+  allowPrivateNetworks: boolean;
+}
+
+/** Everything the rest of the system knows about one CRM type. One folder implements one. */
+export interface CrmModule<Config = any, Credentials = any> {
+  type: CrmType;
+  configSchema: z.ZodType<Config>;
+  credentialsSchema: z.ZodType<Credentials>;
+  /** Applied when a destination has no fieldMapping of its own. */
+  defaultMapping: FieldRule[];
+  /** URLs in config/credentials that must pass the private-network guard. */
+  urlsOf(config: Config, credentials: Credentials): string[];
+  createAdapter(opts: AdapterOptions<Config, Credentials>): CrmAdapter;
+  /** Turns anything the SDK or transport throws into a CrmError. */
+  classifyError(err: unknown): CrmError;
+}

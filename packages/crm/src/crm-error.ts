@@ -1,0 +1,83 @@
+/**
+ * The one error type every adapter throws. `retryable` decides whether BullMQ tries again;
+ * `retryAfterMs` (a vendor's Retry-After) feeds the backoff strategy.
+ */
+export class CrmError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly statusCode?: number;
+  readonly retryAfterMs?: number;
+  /** Vendor facts worth keeping on the attempt row, e.g. rate-limit headers. Never secrets. */
+  readonly meta?: Record<string, unknown>;
+
+  constructor(opts: {
+    code: string;
+    message: string;
+    retryable: boolean;
+    statusCode?: number;
+    retryAfterMs?: number;
+    meta?: Record<string, unknown>;
+    cause?: unknown;
+  }) {
+    super(opts.message, { cause: opts.cause });
+    this.name = 'CrmError';
+    this.code = opts.code;
+    this.retryable = opts.retryable;
+    this.statusCode = opts.statusCode;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.meta = opts.meta;
+  }
+}
+
+/** Statuses any HTTP destination may answer that are worth another try. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Node's network failures (refused, reset, DNS, timeouts) — always worth a retry. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** Finds a Node/undici network error code anywhere in an error's cause chain. */
+export function networkErrorCode(err: unknown): string | undefined {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'TIMEOUT';
+  }
+  return undefined;
+}
+
+/** Turns a network failure into a retryable CrmError, or returns undefined if it is not one. */
+export function networkError(err: unknown): CrmError | undefined {
+  const code = networkErrorCode(err);
+  if (!code) return undefined;
+  const timedOut = code === 'TIMEOUT' || code.includes('TIMEOUT') || code === 'ETIMEDOUT';
+  return new CrmError({
+    code: timedOut ? 'TIMEOUT' : code === 'ECONNREFUSED' ? 'CONNECTION_REFUSED' : 'NETWORK_ERROR',
+    message: timedOut ? 'the destination did not answer in time' : `network error (${code}): ${(err as Error).message}`,
+    retryable: true,
+    cause: err,
+  });
+}

@@ -1,0 +1,10 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client';
+
+export type Db = PrismaClient;
+
+/** A Prisma client over node-postgres (Prisma 7's driver adapter: no native engine needed). */
+export function createDb(databaseUrl: string, opts: { max?: number } = {}): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: opts.max ?? 10 });
+  return new PrismaClient({ adapter });
+}
