@@ -100,3 +100,5 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     throw err;
   }
 }
+
+export { createLogger, REDACT_PATHS, type Logger } from './logger';

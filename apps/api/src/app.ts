@@ -1,0 +1,39 @@
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import { pinoHttp } from 'pino-http';
+import { requireAccount, requireAdmin } from './http/auth';
+import { errorHandler, notFound, requireJson } from './http/errors';
+import { accountsRouter } from './routes/accounts';
+import type { ApiDeps } from './routes/context';
+import { deliveriesRouter } from './routes/deliveries';
+import { destinationsRouter } from './routes/destinations';
+import { healthRouter } from './routes/health';
+import { leadsRouter } from './routes/leads';
+
+export interface AppOptions {
+  /** The api's Redis connection (producer side), for /ready. */
+  redis: Redis;
+  /** Maximum JSON body. @defaultValue "256kb" */
+  bodyLimit?: string;
+}
+
+export function createApp(deps: ApiDeps, opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/health' } }));
+  app.use(healthRouter(deps, opts.redis));
+  // Authentication before body parsing: a caller without a key learns nothing about its body.
+  const admin = requireAdmin(deps.config.ADMIN_TOKEN);
+  const account = requireAccount(deps.db);
+  app.use('/v1', (req, res, next) => (req.path === '/accounts' ? admin : account)(req, res, next));
+  app.use(requireJson);
+  app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
+  app.use(accountsRouter(deps));
+  app.use(destinationsRouter(deps));
+  app.use(leadsRouter(deps));
+  app.use(deliveriesRouter(deps));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

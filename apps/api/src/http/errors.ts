@@ -1,0 +1,40 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ApiError } from './api-error';
+
+/** Methods that carry a body must carry JSON. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
+    return next(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `expected Content-Type application/json, got ${req.headers['content-type'] ?? 'none'}`));
+  }
+  next();
+};
+
+export const notFound: RequestHandler = (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
+
+/** Connection failures of Prisma/pg: PostgreSQL is down, nothing was accepted. */
+function isDatabaseDown(err: any): boolean {
+  const code = err?.code ?? err?.cause?.code;
+  return (
+    ['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', 'P1001', 'P1017'].includes(code) ||
+    err?.name === 'PrismaClientInitializationError' ||
+    /DatabaseNotReachable|Can't reach database|ECONNREFUSED/.test(String(err?.message))
+  );
+}
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) (req as any).log?.error({ err }, 'request failed');
+  if (apiError.headers) res.set(apiError.headers);
+  res.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, details: apiError.details } });
+};
+
+function toApiError(err: any): ApiError {
+  if (err instanceof ApiError) return err;
+  // body-parser's errors carry a `type`.
+  if (err?.type === 'entity.parse.failed') return new ApiError(400, 'INVALID_JSON', `request body is not valid JSON: ${err.message}`);
+  if (err?.type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the ${err.limit}-byte limit`);
+  if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', err.message);
+  if (isDatabaseDown(err)) return new ApiError(503, 'SERVICE_UNAVAILABLE', 'the database is unavailable; nothing was accepted', undefined, { 'retry-after': '5' });
+  return new ApiError(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
+}

@@ -1,0 +1,37 @@
+import { createLogger, loadConfigOrExit } from '@crm-push/config';
+import { createDb, SecretBox } from '@crm-push/db';
+import { createRedis, Queues } from '@crm-push/queue';
+import { createApp } from './app';
+
+async function main() {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  if (config.encryptionKeyIsDevKey) {
+    logger.warn('ENCRYPTION_KEY is unset: destination credentials are encrypted with the public development key. Set ENCRYPTION_KEY in production.');
+  }
+  if (config.adminTokenGenerated) {
+    // Printed once, to the console only, so a fresh install can be used at all.
+    console.log(`ADMIN_TOKEN was not set; this run's admin token is: ${config.ADMIN_TOKEN}`);
+  }
+  const db = createDb(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS });
+  const secrets = new SecretBox(config.ENCRYPTION_KEY);
+  const app = createApp({ db, queues, secrets, config, logger }, { redis });
+  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'api shutting down');
+    server.close();
+    await Promise.allSettled([queues.close(), db.$disconnect()]);
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(`api failed to start: ${err.message}`);
+  process.exit(1);
+});

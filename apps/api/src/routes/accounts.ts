@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { newApiKey } from '../http/auth';
+import { parse } from '../http/validate';
+import type { ApiDeps } from './context';
+
+const createAccountSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+
+/** Admin only: the admin token is checked in app.ts before any /v1 body is read. */
+export function accountsRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.post('/v1/accounts', async (req, res) => {
+    const { name } = parse(createAccountSchema, req.body);
+    const { key, hash } = newApiKey();
+    const account = await deps.db.account.create({ data: { name, apiKeys: { create: { keyHash: hash } } } });
+    res.status(201).json({ id: account.id, name: account.name, apiKey: key, createdAt: account.createdAt.toISOString() });
+  });
+  return router;
+}

@@ -1,0 +1,61 @@
+import { CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { z } from 'zod';
+import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  enabled: z.boolean(),
+  routing: z.enum(['all', 'flows']),
+  config: z.record(z.string(), z.unknown()),
+  credentials: z.record(z.string(), z.unknown()),
+  fieldMapping: z.array(z.unknown()).nullable(),
+};
+
+export const createDestinationSchema = z
+  .object({
+    ...fields,
+    type: z.enum(CRM_TYPES as [string, ...string[]]),
+    enabled: fields.enabled.default(true),
+    routing: fields.routing.default('all'),
+    config: fields.config.default({}),
+    credentials: fields.credentials.optional(),
+    fieldMapping: fields.fieldMapping.optional(),
+  })
+  .strict();
+
+export const patchDestinationSchema = z
+  .object({
+    name: fields.name,
+    enabled: fields.enabled,
+    routing: fields.routing,
+    config: fields.config,
+    credentials: fields.credentials,
+    fieldMapping: fields.fieldMapping,
+  })
+  .partial()
+  .strict();
+
+export interface DestinationSettings {
+  config: unknown;
+  credentials: unknown;
+  fieldMapping: FieldRule[] | null;
+}
+
+/** Checks config, credentials and mapping against the destination type's own schemas. */
+export function validateSettings(type: string, raw: { config: unknown; credentials?: unknown; fieldMapping?: unknown }): DestinationSettings {
+  const crm = crmModule(type);
+  const issues: FieldIssue[] = [];
+  const config = crm.configSchema.safeParse(raw.config);
+  if (!config.success) issues.push(...toFieldIssues(config.error.issues, ['config']));
+  // A custom endpoint may need no auth at all.
+  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? (type === 'custom' ? { type: 'none' } : undefined));
+  if (!credentials.success) issues.push(...toFieldIssues(credentials.error.issues, ['credentials']));
+  let fieldMapping: FieldRule[] | null = null;
+  if (raw.fieldMapping) {
+    const mapping = fieldMappingSchema.safeParse(raw.fieldMapping);
+    if (!mapping.success) issues.push(...toFieldIssues(mapping.error.issues, ['fieldMapping']));
+    else fieldMapping = mapping.data;
+  }
+  if (issues.length || !config.success || !credentials.success) throw invalid(issues);
+  return { config: config.data, credentials: credentials.data, fieldMapping };
+}

@@ -1,0 +1,60 @@
+import { findLead, ingestLead, leadInclude, leadView } from '@crm-push/delivery';
+import { Router } from 'express';
+import { z } from 'zod';
+import { ApiError } from '../http/api-error';
+import { accountIdOf } from '../http/auth';
+import { page, pageQuerySchema } from '../http/pagination';
+import { parse } from '../http/validate';
+import type { ApiDeps } from './context';
+
+export const leadInputSchema = z
+  .object({
+    data: z.record(z.string(), z.unknown()),
+    source: z.string().trim().min(1).max(200).optional(),
+    externalId: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+
+const idempotencyKeySchema = z.string().trim().min(1).max(255).optional();
+const listQuerySchema = pageQuerySchema.extend({ status: z.enum(['pending', 'synced', 'failed']).optional() });
+
+export function leadsRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const { db } = deps;
+
+  router.post('/v1/leads', async (req, res) => {
+    const input = parse(leadInputSchema, req.body);
+    const idempotencyKey = parse(idempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key header');
+    const accountId = accountIdOf(res);
+    const { created, leadId } = await ingestLead(deps, accountId, input, idempotencyKey);
+    const lead = await findLead(db, accountId, leadId);
+    if (!lead) throw ApiError.notFound('lead');
+    res.status(created ? 202 : 200).json({
+      id: lead.id,
+      status: lead.status,
+      deliveries: lead.deliveries
+        .filter((d) => d.kind === 'crm')
+        .map((d) => ({ id: d.id, destinationId: d.destinationId, status: d.status })),
+    });
+  });
+
+  router.get('/v1/leads', async (req, res) => {
+    const q = parse(listQuerySchema, req.query, 'query');
+    const rows = await db.lead.findMany({
+      where: { accountId: accountIdOf(res), status: q.status, id: q.cursor ? { lt: q.cursor } : undefined },
+      include: leadInclude,
+      orderBy: { id: 'desc' },
+      take: q.limit + 1,
+    });
+    const { items, nextCursor } = page(rows, q.limit);
+    res.json({ items: items.map(leadView), nextCursor });
+  });
+
+  router.get('/v1/leads/:id', async (req, res) => {
+    const lead = await findLead(db, accountIdOf(res), req.params.id);
+    if (!lead) throw ApiError.notFound('lead');
+    res.json(leadView(lead));
+  });
+
+  return router;
+}

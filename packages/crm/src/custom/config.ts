@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+
+export const customConfigSchema = z
+  .object({
+    url: httpUrl,
+    method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+    /** Extra static headers; auth belongs in credentials, which are encrypted. */
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutMs: z.number().int().min(100).max(120000).default(10000),
+  })
+  .strict();
+export type CustomConfig = z.output<typeof customConfigSchema>;
+
+const signing = { signingSecret: z.string().min(1).optional() };
+
+export const customCredentialsSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none'), ...signing }).strict(),
+  z.object({ type: z.literal('bearer'), token: z.string().min(1), ...signing }).strict(),
+  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string(), ...signing }).strict(),
+  z
+    .object({
+      type: z.literal('header'),
+      headerName: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'),
+      headerValue: z.string().min(1),
+      ...signing,
+    })
+    .strict(),
+]);
+export type CustomCredentials = z.output<typeof customCredentialsSchema>;
+
+export function authHeaders(credentials: CustomCredentials): Record<string, string> {
+  switch (credentials.type) {
+    case 'none':
+      return {};
+    case 'bearer':
+      return { authorization: `Bearer ${credentials.token}` };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` };
+    case 'header':
+      return { [credentials.headerName.toLowerCase()]: credentials.headerValue };
+  }
+}

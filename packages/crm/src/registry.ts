@@ -1,0 +1,15 @@
+import type { CrmModule, CrmType } from './contract';
+import { customModule } from './custom';
+
+/** Every CRM the product speaks to. Adding one: a folder implementing CrmModule, and a line here. */
+export const crmModules: Record<CrmType, CrmModule> = {
+  custom: customModule,
+} as Record<CrmType, CrmModule>;
+
+export const CRM_TYPES = Object.keys(crmModules) as CrmType[];
+
+export function crmModule(type: string): CrmModule {
+  const found = crmModules[type as CrmType];
+  if (!found) throw new Error(`unknown destination type "${type}"`);
+  return found;
+}

@@ -1,0 +1,29 @@
+import { CrmError, type PushResult } from '@crm-push/crm';
+import { buildAdapter } from './build-adapter';
+import type { DeliveryDeps } from './deps';
+import type { LoadedDelivery } from './load-delivery';
+
+/** The one outbound call a delivery makes, ready to run: everything that can fail without calling has. */
+export type PreparedCall = {
+  run(): Promise<PushResult>;
+  /** Turns whatever `run` threw into a CrmError. */
+  classify(err: unknown): CrmError;
+};
+
+/** Throws a non-retryable CrmError for a delivery that cannot be attempted at all. */
+export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery): Promise<PreparedCall> {
+  if (delivery.kind !== 'crm') throw unusable('UNSUPPORTED_KIND', `delivery kind "${delivery.kind}" has no handler`);
+  const destination = delivery.destination;
+  if (!destination || destination.deletedAt) throw unusable('DESTINATION_DELETED', 'the destination was deleted');
+  if (!destination.enabled) throw unusable('DESTINATION_DISABLED', 'the destination is disabled');
+  const { crm, adapter } = buildAdapter(deps, destination);
+  const record = delivery.lead.data as Record<string, unknown>;
+  return {
+    run: () => adapter.push(record, { deliveryId: delivery.id }),
+    classify: (err) => crm.classifyError(err),
+  };
+}
+
+function unusable(code: string, message: string): CrmError {
+  return new CrmError({ code, message, retryable: false });
+}

@@ -1,0 +1,47 @@
+import { CrmError } from '@crm-push/crm';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { DeliveryDeps } from './deps';
+import { loadDelivery } from './load-delivery';
+import { prepareCall } from './prepare-call';
+import { recordFailure, recordSuccess } from './record-outcome';
+
+export type ProcessOutcome =
+  | { outcome: 'succeeded'; externalId: string | null }
+  | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' };
+
+/**
+ * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM
+ * contract. PostgreSQL decides what to do; the job only names the delivery.
+ */
+export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId: string }>): Promise<ProcessOutcome> {
+  const delivery = await loadDelivery(deps.db, job.data.deliveryId);
+  if (!delivery) return { outcome: 'skipped', reason: 'missing' };
+  // A stale or duplicated job (sweep, manual retry, stalled-job recovery) must not push twice.
+  if (delivery.status === 'succeeded') return { outcome: 'skipped', reason: 'already-succeeded' };
+  const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
+  let call;
+  try {
+    call = await prepareCall(deps, delivery);
+  } catch (err) {
+    if (!(err instanceof CrmError)) throw err; // e.g. PostgreSQL unreachable: let BullMQ retry
+    await recordFailure(deps, delivery, err, { finalAttempt });
+    throw new UnrecoverableError(`${err.code}: ${err.message}`);
+  }
+
+  const startedAt = new Date();
+  const t0 = performance.now();
+  try {
+    const result = await call.run();
+    await recordSuccess(deps, delivery, result, { startedAt, durationMs: Math.round(performance.now() - t0) });
+    return { outcome: 'succeeded', externalId: result.externalId };
+  } catch (err) {
+    const error = err instanceof CrmError ? err : call.classify(err);
+    const attempt = { startedAt, durationMs: Math.round(performance.now() - t0) };
+    const { verdict } = await recordFailure(deps, delivery, error, { attempt, finalAttempt });
+    deps.logger.warn({ deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict }, 'delivery attempt failed');
+    // BullMQ retries a plain error (its backoff reads error.retryAfterMs); anything else ends the round.
+    if (verdict === 'retrying' || finalAttempt) throw error;
+    throw new UnrecoverableError(`${error.code}: ${error.message}`);
+  }
+}

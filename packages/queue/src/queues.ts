@@ -1,0 +1,102 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobNameForKind, JOBS, type JobName, type JobPayload } from './job-catalog';
+import { QUEUE_NAMES, type QueueKey } from './queue-names';
+
+/** Finished jobs stay visible in Bull Board for a while, then go, so Redis does not grow. */
+const KEEP_FINISHED: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 24 * 3600, count: 5000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 20000 },
+};
+
+/** States in which a job will still run; any other (completed, failed, missing) may be replaced. */
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export interface RetryPolicy {
+  /** RETRY_ATTEMPTS: retries after the first attempt. */
+  retries: number;
+}
+
+export interface DeliveryRef {
+  id: string;
+  kind: string;
+}
+
+export class Queues {
+  readonly byKey: Record<QueueKey, Queue>;
+
+  constructor(
+    connection: Redis,
+    private readonly retry: RetryPolicy,
+    prefix?: string,
+  ) {
+    const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
+    this.byKey = { crm: make('crm'), actions: make('actions'), maintenance: make('maintenance') };
+  }
+
+  all(): Queue[] {
+    return Object.values(this.byKey);
+  }
+
+  /** Job options of a delivery: its id is the job id, so a duplicate enqueue is a no-op. */
+  deliveryJobOptions(deliveryId: string): JobsOptions {
+    return {
+      jobId: deliveryId,
+      attempts: this.retry.retries + 1,
+      backoff: { type: 'delivery' },
+      ...KEEP_FINISHED,
+    };
+  }
+
+  /** Enqueues deliveries (new ones: no job can exist yet), in bulk per queue. */
+  async enqueueNew(deliveries: DeliveryRef[]): Promise<void> {
+    await this.addBulk(deliveries);
+  }
+
+  /**
+   * Enqueues deliveries for a fresh round of attempts (sweep, manual retry, push-pending):
+   * a finished job under the same id is removed first; a live one is left alone.
+   */
+  async enqueueFresh(deliveries: DeliveryRef[]): Promise<{ enqueued: number; alreadyLive: number }> {
+    const fresh: DeliveryRef[] = [];
+    for (const d of deliveries) {
+      const queue = this.queueForKind(d.kind);
+      const state = await queue.getJobState(d.id);
+      if (LIVE_STATES.has(state)) continue;
+      if (state !== 'unknown') await queue.remove(d.id);
+      fresh.push(d);
+    }
+    await this.addBulk(fresh);
+    return { enqueued: fresh.length, alreadyLive: deliveries.length - fresh.length };
+  }
+
+  /** Which of these deliveries have no job in Redis at all (lost to a flush or an outage). */
+  async missingJobs(deliveries: DeliveryRef[]): Promise<DeliveryRef[]> {
+    const states = await Promise.all(deliveries.map((d) => this.queueForKind(d.kind).getJobState(d.id)));
+    return deliveries.filter((_, i) => states[i] === 'unknown');
+  }
+
+  async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {
+    await this.byKey[JOBS[name].queue].add(name, JOBS[name].payload.parse(payload), { ...KEEP_FINISHED, ...opts });
+  }
+
+  queueForKind(kind: string): Queue {
+    return this.byKey[JOBS[jobNameForKind(kind)].queue];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+
+  private async addBulk(deliveries: DeliveryRef[]): Promise<void> {
+    const byQueue = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
+    for (const d of deliveries) {
+      const name = jobNameForKind(d.kind);
+      const queue = this.byKey[JOBS[name].queue];
+      const jobs = byQueue.get(queue) ?? [];
+      jobs.push({ name, data: { deliveryId: d.id }, opts: this.deliveryJobOptions(d.id) });
+      byQueue.set(queue, jobs);
+    }
+    await Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk(jobs)));
+  }
+}
