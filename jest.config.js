@@ -4,7 +4,11 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/apps'],
   testMatch: ['**/src/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
-  moduleNameMapper: { '^@crm-push/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    '^@crm-push/([a-z-]+)$': '<rootDir>/packages/$1/src',
+    // Prisma's generated TypeScript imports its siblings with .js extensions.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
   testTimeout: 30000,
   // Two cores: two workers keep PostgreSQL and Redis from being the bottleneck.

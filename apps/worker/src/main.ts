@@ -1,7 +1,7 @@
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { createRedis, Queues } from '@crm-push/queue';
-import { createDeliveryWorker } from './delivery-worker';
+import { createDeliveryWorker } from '@crm-push/delivery';
 
 async function main() {
   const config = loadConfigOrExit();

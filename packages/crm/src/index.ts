@@ -3,4 +3,8 @@ export { CrmError, isRetryableStatus, parseRetryAfter, networkError, networkErro
 export { fieldRuleSchema, fieldMappingSchema, TRANSFORMS, type FieldRule, type Transform } from './mapping/field-rule';
 export { standardWebhookHeaders } from './standard-webhooks';
 export { crmModule, crmModules, CRM_TYPES } from './registry';
-export { renderTemplate, validateTemplate } from './mapping/template';
+export { applyMapping, type MappingInput } from './mapping/apply-mapping';
+export { validateMapping, type MappingIssue } from './mapping/validate-mapping';
+export { renderTemplate, validateTemplate, isTemplate } from './mapping/template';
+export { leadTemplateContext } from './mapping/lead-context';
+export { assertUrlAllowed, urlShapeProblem } from './network-guard';

@@ -1,4 +1,4 @@
-import { CrmError, crmModule, type CrmAdapter, type CrmModule, type TestResult } from '@crm-push/crm';
+import { assertUrlAllowed, CrmError, crmModule, type CrmAdapter, type CrmModule, type TestResult } from '@crm-push/crm';
 import type { DeliveryDeps } from './deps';
 
 export interface DestinationRow {
@@ -12,6 +12,8 @@ export interface BuiltAdapter {
   crm: CrmModule;
   adapter: CrmAdapter;
   config: unknown;
+  /** Every URL the adapter will call, for the private-network guard. */
+  urls: string[];
 }
 
 /**
@@ -36,13 +38,14 @@ export function buildAdapter(deps: DeliveryDeps, destination: DestinationRow): B
       },
     },
   });
-  return { crm, adapter, config };
+  return { crm, adapter, config, urls: crm.urlsOf(config, credentials) };
 }
 
 /** POST /v1/destinations/:id/test: a real, side-effect-free call; never throws. */
 export async function testConnection(deps: DeliveryDeps, destination: DestinationRow): Promise<TestResult> {
   try {
-    const { adapter } = buildAdapter(deps, destination);
+    const { adapter, urls } = buildAdapter(deps, destination);
+    for (const url of urls) await assertUrlAllowed(url, { allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS });
     return await adapter.test();
   } catch (err) {
     const error = err instanceof CrmError ? err : crmModule(destination.type).classifyError(err);

@@ -5,3 +5,4 @@ export { processDelivery, type ProcessOutcome } from './process-delivery';
 export { ingestLead, enqueueOrLeaveToSweep, type LeadInput, type IngestResult } from './ingest-lead';
 export { deliveryView, leadView, leadInclude, findLead } from './views';
 export { buildAdapter, testConnection } from './build-adapter';
+export { createDeliveryWorker } from './delivery-worker';

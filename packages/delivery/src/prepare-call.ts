@@ -1,4 +1,4 @@
-import { CrmError, type PushResult } from '@crm-push/crm';
+import { applyMapping, assertUrlAllowed, CrmError, type FieldRule, type PushResult } from '@crm-push/crm';
 import { buildAdapter } from './build-adapter';
 import type { DeliveryDeps } from './deps';
 import type { LoadedDelivery } from './load-delivery';
@@ -16,8 +16,13 @@ export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery):
   const destination = delivery.destination;
   if (!destination || destination.deletedAt) throw unusable('DESTINATION_DELETED', 'the destination was deleted');
   if (!destination.enabled) throw unusable('DESTINATION_DISABLED', 'the destination is disabled');
-  const { crm, adapter } = buildAdapter(deps, destination);
-  const record = delivery.lead.data as Record<string, unknown>;
+  const { crm, adapter, urls } = buildAdapter(deps, destination);
+  // Mapping first: a lead that cannot be mapped fails at once and makes no call.
+  const rules = (destination.fieldMapping as FieldRule[] | null) ?? crm.defaultMapping;
+  const lead = { ...delivery.lead, data: delivery.lead.data as Record<string, unknown> };
+  const record = rules.length ? applyMapping(lead, rules) : lead.data;
+  // Checked at call time too: DNS may have changed since the destination was saved.
+  for (const url of urls) await assertUrlAllowed(url, { allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS });
   return {
     run: () => adapter.push(record, { deliveryId: delivery.id }),
     classify: (err) => crm.classifyError(err),

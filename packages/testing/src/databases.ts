@@ -1,10 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createDb, prepareDatabase, type Db } from '@crm-push/db';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createDb, DEFAULT_MIGRATIONS_DIR, prepareDatabase, type Db } from '@crm-push/db';
 
 /** The server tests run against; each test file gets a database of its own on it. */
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'crm_push_test_template';
+/** One template per migration set, so concurrent jest runs never rebuild a template another uses. */
+const TEMPLATE_LOCK = 4247001;
+
+function templateName(): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(DEFAULT_MIGRATIONS_DIR).sort()) {
+    const file = path.join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql');
+    if (existsSync(file)) hash.update(name).update(readFileSync(file));
+  }
+  return `crm_push_test_tpl_${hash.digest('hex').slice(0, 12)}`;
+}
 
 function urlFor(name: string): string {
   const url = new URL(TEST_PG_URL);
@@ -14,6 +26,7 @@ function urlFor(name: string): string {
 
 async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: urlFor('postgres') });
+  client.on('error', () => undefined); // a dropped admin connection surfaces through the failing query
   await client.connect();
   try {
     return await fn(client);
@@ -22,12 +35,23 @@ async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Run once per jest run: a migrated template that test databases are cloned from. */
-export async function prepareTemplateDatabase(): Promise<void> {
+/** Run once per jest run: the migrated template that test databases are cloned from. */
+export async function prepareTemplateDatabase(): Promise<string> {
+  const name = templateName();
   await withAdmin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+    await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (found.rowCount) return;
+      const building = `${name}_building`;
+      await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+      await prepareDatabase(urlFor(building));
+      await c.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
   });
-  await prepareDatabase(urlFor(TEMPLATE_DB));
+  return name;
 }
 
 export interface TestDatabase {
@@ -39,7 +63,7 @@ export interface TestDatabase {
 /** A fresh, migrated database for one test file; drop() removes it. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `crm_push_test_${randomBytes(5).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateName()}`));
   const url = urlFor(name);
   const db = createDb(url, { max: 5 });
   return {

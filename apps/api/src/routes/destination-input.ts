@@ -1,4 +1,4 @@
-import { CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { assertUrlAllowed, CrmError, CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
 import { z } from 'zod';
 import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
 
@@ -58,4 +58,16 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   }
   if (issues.length || !config.success || !credentials.success) throw invalid(issues);
   return { config: config.data, credentials: credentials.data, fieldMapping };
+}
+
+/** Refuses destinations on loopback or private networks unless ALLOW_PRIVATE_DESTINATIONS is set. */
+export async function assertDestinationReachable(type: string, settings: DestinationSettings, allowPrivateNetworks: boolean): Promise<void> {
+  for (const url of crmModule(type).urlsOf(settings.config, settings.credentials)) {
+    try {
+      await assertUrlAllowed(url, { allowPrivateNetworks });
+    } catch (err) {
+      if (err instanceof CrmError && !err.retryable) throw invalid([{ path: 'config', message: err.message }]);
+      throw err;
+    }
+  }
 }

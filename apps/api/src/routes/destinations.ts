@@ -5,7 +5,7 @@ import { ApiError } from '../http/api-error';
 import { accountIdOf } from '../http/auth';
 import { parse } from '../http/validate';
 import type { ApiDeps } from './context';
-import { createDestinationSchema, patchDestinationSchema, validateSettings } from './destination-input';
+import { assertDestinationReachable, createDestinationSchema, patchDestinationSchema, validateSettings } from './destination-input';
 import { destinationView } from './views';
 
 export function destinationsRouter(deps: ApiDeps): Router {
@@ -21,6 +21,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
   router.post('/v1/destinations', async (req, res) => {
     const input = parse(createDestinationSchema, req.body);
     const settings = validateSettings(input.type, input);
+    await assertDestinationReachable(input.type, settings, deps.config.ALLOW_PRIVATE_DESTINATIONS);
     const created = await db.destination.create({
       data: {
         accountId: accountIdOf(res),
@@ -53,6 +54,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
       credentials: patch.credentials ?? (current.credentials ? secrets.open(current.credentials) : undefined),
       fieldMapping: patch.fieldMapping === undefined ? current.fieldMapping : patch.fieldMapping,
     });
+    await assertDestinationReachable(current.type, settings, deps.config.ALLOW_PRIVATE_DESTINATIONS);
     const updated = await db.destination.update({
       where: { id: current.id },
       data: {

@@ -1,5 +1,6 @@
 import { CrmError } from '@crm-push/crm';
-import { processDelivery, type DeliveryDeps } from '@crm-push/delivery';
+import type { DeliveryDeps } from './deps';
+import { processDelivery } from './process-delivery';
 import { backoffDelay, QUEUE_NAMES, type QueueKey } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -1,0 +1,98 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createLogger, loadConfig, type Config } from '@crm-push/config';
+import { SecretBox } from '@crm-push/db';
+import { createDeliveryWorker, type DeliveryDeps } from '@crm-push/delivery';
+import { createRedis, Queues } from '@crm-push/queue';
+import { createTestDatabase, openTestRedis } from '@crm-push/testing';
+import type { Worker } from 'bullmq';
+import { createApp } from '../app';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** Short delays so retry tests take milliseconds; private destinations for local fakes. */
+const TEST_ENV = {
+  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  ALLOW_PRIVATE_DESTINATIONS: 'true',
+  RETRY_BASE_MS: '40',
+  RETRY_MAX_MS: '400',
+  LOG_LEVEL: 'silent',
+};
+
+export interface TestSystem {
+  url: string;
+  config: Config;
+  deps: DeliveryDeps;
+  /** JSON over HTTP to the api; `key` is an account's API key (or the admin token). */
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Creates an account and returns its API key. */
+  createAccount(name?: string): Promise<{ id: string; apiKey: string }>;
+  startWorkers(): void;
+  stopWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The api (in-process, on a random port) and a worker on a database and a Redis index of
+ * this test file's own — real PostgreSQL, real Redis, real BullMQ.
+ */
+export async function startSystem(opts: { env?: Record<string, string>; workers?: boolean } = {}): Promise<TestSystem> {
+  const database = await createTestDatabase();
+  const redisDb = await openTestRedis();
+  const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, REDIS_URL: redisDb.url, ...opts.env });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'test' });
+  const producer = createRedis(config.REDIS_URL, 'producer');
+  const deps: DeliveryDeps = { db: database.db, queues: new Queues(producer, { retries: config.RETRY_ATTEMPTS }), secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger };
+  const app = createApp(deps, { redis: producer });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let workers: Worker[] = [];
+  const workerConnection = createRedis(config.REDIS_URL, 'worker');
+  const system: TestSystem = {
+    url,
+    config,
+    deps,
+    async call(method, path, { key, body, headers } = {}) {
+      const res = await fetch(url + path, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async createAccount(name = 'Acme') {
+      const res = await system.call('POST', '/v1/accounts', { key: TEST_ADMIN_TOKEN, body: { name } });
+      if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { id: res.body.id, apiKey: res.body.apiKey };
+    },
+    startWorkers() {
+      workers = (['crm', 'actions'] as const).map((q) => createDeliveryWorker(deps, q, workerConnection, { concurrency: 8 }));
+    },
+    async stopWorkers() {
+      await Promise.all(workers.map((w) => w.close()));
+      workers = [];
+    },
+    async stop() {
+      await system.stopWorkers();
+      await new Promise((r) => server.close(r));
+      server.closeAllConnections?.();
+      await deps.queues.close();
+      producer.disconnect();
+      workerConnection.disconnect();
+      await redisDb.close();
+      await database.drop();
+    },
+  };
+  if (opts.workers !== false) system.startWorkers();
+  return system;
+}

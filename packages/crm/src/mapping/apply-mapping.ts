@@ -1,0 +1,54 @@
+import { CrmError } from '../crm-error';
+import type { MappedRecord } from '../contract';
+import type { FieldRule } from './field-rule';
+import { leadTemplateContext, type MappingInput } from './lead-context';
+import { readPath, writePath } from './path';
+import { isTemplate, renderTemplate } from './template';
+import { applyTransform, isEmpty, NOT_CONVERTIBLE } from './transforms';
+
+export type { MappingInput } from './lead-context';
+export { validateMapping } from './validate-mapping';
+
+function mappingError(message: string, cause?: unknown): CrmError {
+  return new CrmError({ code: 'MAPPING_ERROR', retryable: false, message, cause });
+}
+
+function readFrom(lead: MappingInput, rule: FieldRule, context: () => object): unknown {
+  if (!isTemplate(rule.from)) return readPath(lead, rule.from);
+  try {
+    return renderTemplate(rule.from, context());
+  } catch (err) {
+    throw mappingError(`field "${rule.to}": ${(err as Error).message}`, err);
+  }
+}
+
+/**
+ * Turns a lead into the record a destination receives, rule by rule: read `from`, apply the
+ * transforms in order, fall back to `default`, then refuse a missing `required` value. Fields left
+ * empty are omitted, so the CRM keeps whatever it has. Throws a non-retryable CrmError with code
+ * MAPPING_ERROR naming the field; the processor calls this before any request, so a lead that
+ * cannot be mapped makes no call. Messages name fields and paths, never the lead's values.
+ */
+export function applyMapping(lead: MappingInput, rules: FieldRule[]): MappedRecord {
+  const record: MappedRecord = {};
+  let context: object | undefined;
+  const lazyContext = () => (context ??= leadTemplateContext(lead));
+  for (const rule of rules) {
+    let value = readFrom(lead, rule, lazyContext);
+    for (const transform of rule.transform ?? []) {
+      value = applyTransform(value, transform);
+      if (value === NOT_CONVERTIBLE) {
+        throw mappingError(`field "${rule.to}" expects a ${transform} but lead data at "${rule.from}" is not one`);
+      }
+    }
+    if (isEmpty(value)) value = rule.default;
+    if (isEmpty(value)) {
+      if (rule.required) throw mappingError(`field "${rule.to}" is required but lead data has no value at "${rule.from}"`);
+      continue;
+    }
+    if (!writePath(record, rule.to, value)) {
+      throw mappingError(`field "${rule.to}" cannot be written: a part of that path already holds a value`);
+    }
+  }
+  return record;
+}

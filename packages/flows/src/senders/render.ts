@@ -1,0 +1,14 @@
+import { CrmError, renderTemplate } from '@crm-push/crm';
+import { leadPayload, type FlowLead } from '../flow-lead';
+
+/**
+ * Renders an action's template over the lead. A template that fails at render time (it exceeded
+ * a limit) fails the same way on every try, so it is not retried.
+ */
+export function renderForLead(template: string, lead: FlowLead, what: string): string {
+  try {
+    return renderTemplate(template, leadPayload(lead));
+  } catch (err) {
+    throw new CrmError({ code: 'TEMPLATE_ERROR', message: `${what}: ${(err as Error).message}`, retryable: false, cause: err });
+  }
+}
