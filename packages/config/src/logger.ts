@@ -28,8 +28,8 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
 ];
 
-export function createLogger(opts: { level: string; name: string }): Logger {
-  return pino({ name: opts.name, level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+export function createLogger(opts: { level: string; name: string; destination?: pino.DestinationStream }): Logger {
+  return pino({ name: opts.name, level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, opts.destination);
 }
 
 export type { Logger };

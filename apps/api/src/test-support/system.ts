@@ -36,11 +36,13 @@ export interface TestSystem {
  * The api (in-process, on a random port) and a worker on a database and a Redis index of
  * this test file's own — real PostgreSQL, real Redis, real BullMQ.
  */
-export async function startSystem(opts: { env?: Record<string, string>; workers?: boolean } = {}): Promise<TestSystem> {
+export async function startSystem(
+  opts: { env?: Record<string, string>; workers?: boolean; logDestination?: { write(line: string): void } } = {},
+): Promise<TestSystem> {
   const database = await createTestDatabase();
   const redisDb = await openTestRedis();
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, REDIS_URL: redisDb.url, ...opts.env });
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'test' });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'test', destination: opts.logDestination });
   const producer = createRedis(config.REDIS_URL, 'producer');
   const deps: DeliveryDeps = { db: database.db, queues: new Queues(producer, { retries: config.RETRY_ATTEMPTS }), secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger };
   const app = createApp(deps, { redis: producer });

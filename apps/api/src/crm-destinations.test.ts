@@ -1,0 +1,291 @@
+import { execFileSync } from 'node:child_process';
+import {
+  createCustomSink,
+  createFakeHubSpot,
+  createFakeSalesforce,
+  FAKE_HUBSPOT_TOKEN,
+  waitFor,
+  type CustomSink,
+  type FakeHubSpot,
+  type FakeSalesforce,
+} from '@crm-push/testing';
+import { startSystem, type TestSystem } from './test-support/system';
+
+const SF_SECRETS = { accessToken: 'sf-access-token', refreshToken: 'sf-refresh-token', clientId: 'sf-client-id', clientSecret: 'sf-client-secret' };
+
+describe('leads delivered to Salesforce, HubSpot and a custom endpoint through their real SDKs', () => {
+  let system: TestSystem;
+  let salesforce: FakeSalesforce;
+  let hubspot: FakeHubSpot;
+  let sink: CustomSink;
+  let apiKey: string;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { LOG_LEVEL: 'debug' }, logDestination: { write: (line) => void logLines.push(line) } });
+    salesforce = createFakeSalesforce({ rotateRefreshTokens: true });
+    hubspot = createFakeHubSpot();
+    sink = createCustomSink();
+    await Promise.all([salesforce.start(), hubspot.start(), sink.start()]);
+  });
+  afterAll(async () => {
+    await system.stop();
+    await Promise.all([salesforce.stop(), hubspot.stop(), sink.stop()]);
+  });
+  beforeEach(async () => {
+    ({ apiKey } = await system.createAccount());
+    salesforce.server.resetScripts();
+    // Undo what a test did to the org's session: expiry and refresh-token rotation.
+    salesforce.accessTokens.add(SF_SECRETS.accessToken);
+    salesforce.validRefreshToken = SF_SECRETS.refreshToken;
+    hubspot.server.resetScripts();
+    sink.resetScripts();
+  });
+
+  async function addDestination(body: Record<string, unknown>) {
+    const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: String(body.type), ...body } });
+    expect(res).toMatchObject({ status: 201 });
+    return res.body.id as string;
+  }
+  const addSalesforce = (extra: Record<string, unknown> = {}, credentials: Record<string, unknown> = SF_SECRETS) =>
+    addDestination({ type: 'salesforce', config: { instanceUrl: salesforce.url, timeoutMs: 500, ...extra }, credentials });
+  const addHubSpot = (credentials = { accessToken: FAKE_HUBSPOT_TOKEN }) =>
+    addDestination({ type: 'hubspot', config: { baseUrl: hubspot.url, timeoutMs: 500 }, credentials });
+
+  async function deliver(data: Record<string, unknown>) {
+    const accepted = await system.call('POST', '/v1/leads', { key: apiKey, body: { data } });
+    expect(accepted.status).toBe(202);
+    return waitFor(`lead ${accepted.body.id} to settle`, async () => {
+      const { body } = await system.call('GET', `/v1/leads/${accepted.body.id}`, { key: apiKey });
+      return body.deliveries.every((d: any) => ['succeeded', 'failed'].includes(d.status)) ? body : undefined;
+    });
+  }
+
+  const ada = { email: 'Ada@Example.com ', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', phone: '+44 20 7946 0000' };
+
+  it('lands one lead in all three CRMs with mapped fields and shows each external id', async () => {
+    await addSalesforce();
+    await addHubSpot();
+    await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'] }] });
+
+    const lead = await deliver(ada);
+    expect(lead.status).toBe('synced');
+    const byType = Object.fromEntries(lead.deliveries.map((d: any) => [d.destinationType, d]));
+    expect(Object.keys(byType).sort()).toEqual(['custom', 'hubspot', 'salesforce']);
+    for (const d of lead.deliveries) expect(d).toMatchObject({ status: 'succeeded', attempts: 1 });
+
+    const sfRecord = salesforce.recordsOf('Lead').find((r) => r.Id === byType.salesforce.externalId);
+    expect(sfRecord).toMatchObject({ LastName: 'Lovelace', Company: 'Analytical Engines', FirstName: 'Ada' });
+    const contact = hubspot.contacts.get(byType.hubspot.externalId);
+    expect(contact?.properties).toMatchObject({ email: 'ada@example.com', firstname: 'Ada', lastname: 'Lovelace', company: 'Analytical Engines' });
+    expect(sink.received.at(-1)).toMatchObject({ id: byType.custom.externalId, body: { contact: { email: 'ada@example.com' } } });
+  });
+
+  it('refreshes an expired Salesforce token once, lands the lead and stores the rotated refresh token encrypted', async () => {
+    const destinationId = await addSalesforce();
+    salesforce.expireAccessToken();
+    const before = salesforce.tokenCalls();
+
+    const lead = await deliver({ ...ada, email: 'refresh@example.com' });
+    expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(salesforce.tokenCalls() - before).toBe(1);
+
+    const row = await system.deps.db.destination.findUniqueOrThrow({ where: { id: destinationId } });
+    const stored = system.deps.secrets.open<Record<string, string>>(row.credentials!);
+    expect(stored.refreshToken).toBe(salesforce.validRefreshToken);
+    expect(stored.refreshToken).not.toBe(SF_SECRETS.refreshToken);
+    expect(row.credentials).not.toContain(stored.refreshToken);
+
+    // The next lead uses the stored token: no further refresh.
+    await deliver({ ...ada, email: 'second@example.com' });
+    expect(salesforce.tokenCalls() - before).toBe(1);
+  });
+
+  it('updates the existing HubSpot contact for a second lead with the same email instead of creating another', async () => {
+    await addHubSpot();
+    const first = await deliver({ email: 'grace@example.com', firstName: 'Grace' });
+    const second = await deliver({ email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
+    expect(second.deliveries[0]).toMatchObject({ status: 'succeeded', externalId: first.deliveries[0].externalId });
+    const matching = hubspot.contacts.all().filter((c) => c.properties.email === 'grace@example.com');
+    expect(matching).toHaveLength(1);
+    expect(matching[0].properties.lastname).toBe('Hopper');
+  });
+
+  it('upserts by external id with a value holding / and +, updating the same record the second time', async () => {
+    const fieldMapping = [
+      { from: 'externalKey', to: 'Ext_Id__c', required: true },
+      { from: 'lastName', to: 'LastName', default: 'Unknown' },
+      { from: 'company', to: 'Company', default: 'Unknown' },
+    ];
+    await addDestination({ type: 'salesforce', config: { instanceUrl: salesforce.url, externalIdField: 'Ext_Id__c' }, credentials: SF_SECRETS, fieldMapping });
+    const first = await deliver({ ...ada, externalKey: 'a/b+c' });
+    const second = await deliver({ ...ada, lastName: 'King', externalKey: 'a/b+c' });
+    expect(first.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(second.deliveries[0]).toMatchObject({ status: 'succeeded', externalId: first.deliveries[0].externalId });
+    const records = salesforce.recordsOf('Lead').filter((r) => r.Ext_Id__c === 'a/b+c');
+    expect(records).toHaveLength(1);
+    expect(records[0].LastName).toBe('King');
+  });
+
+  it('fails a lead without the external id value with MAPPING_ERROR and makes no call', async () => {
+    await addSalesforce({ externalIdField: 'Ext_Id__c' });
+    const calls = salesforce.server.requests.length;
+    const lead = await deliver(ada);
+    expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 0, lastError: { code: 'MAPPING_ERROR' } });
+    expect(salesforce.server.requests).toHaveLength(calls);
+  });
+
+  describe('ends each class of vendor error in the right state, with the vendor code in lastError', () => {
+    it('REQUIRED_FIELD_MISSING fails at once after one call', async () => {
+      await addSalesforce();
+      salesforce.server.script('sobject.create', [
+        { status: 400, body: [{ message: 'Required fields are missing: [LastName]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] }] },
+      ]);
+      const lead = await deliver(ada);
+      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 400, nextRetryAt: null });
+      expect(lead.deliveries[0].lastError).toEqual({ code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]' });
+    });
+
+    it('REQUEST_LIMIT_EXCEEDED (403) is retried and then succeeds', async () => {
+      await addSalesforce();
+      salesforce.server.script('sobject.create', [{ status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }]);
+      const lead = await deliver(ada);
+      expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    });
+
+    it('UNABLE_TO_LOCK_ROW exhausts the round and waits for the sweep', async () => {
+      await addSalesforce();
+      salesforce.server.script('sobject.create', [], { status: 503, body: [{ message: 'unable to obtain exclusive access to this record', errorCode: 'UNABLE_TO_LOCK_ROW' }] });
+      const lead = await deliver(ada);
+      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 4, lastError: { code: 'UNABLE_TO_LOCK_ROW' } });
+      expect(lead.deliveries[0].nextRetryAt).not.toBeNull();
+    });
+
+    it('a persistent 401 after a refresh fails without looping on the token endpoint', async () => {
+      await addSalesforce();
+      const before = salesforce.tokenCalls();
+      salesforce.server.script('sobject.create', [], { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] });
+      const lead = await deliver(ada);
+      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', lastError: { code: 'INVALID_SESSION_ID' } });
+      expect(salesforce.tokenCalls() - before).toBeLessThanOrEqual(lead.deliveries[0].attempts);
+    });
+
+    it('HubSpot TEN_SECONDLY_ROLLING 429 is retried within the round', async () => {
+      await addHubSpot();
+      hubspot.server.script('contacts.create', [
+        { status: 429, headers: { 'retry-after': '0' }, body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', correlationId: 'c' } },
+      ]);
+      const lead = await deliver({ email: 'rate@example.com' });
+      expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    });
+
+    it('HubSpot DAILY 429 ends the round at once and leaves the delivery to the sweep much later', async () => {
+      await addHubSpot();
+      hubspot.server.script('contacts.create', [
+        { status: 429, body: { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY', correlationId: 'c' } },
+      ]);
+      const lead = await deliver({ email: 'daily@example.com' });
+      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 429, lastError: { code: 'RATE_LIMIT_DAILY' } });
+      expect(Date.parse(lead.deliveries[0].nextRetryAt) - Date.now()).toBeGreaterThan(30 * 60 * 1000);
+      const attempt = await system.deps.db.attempt.findFirstOrThrow({ where: { deliveryId: lead.deliveries[0].id } });
+      expect(JSON.stringify(attempt.meta)).toContain('DAILY');
+    });
+
+    it('a 401 from HubSpot fails at once as INVALID_AUTHENTICATION', async () => {
+      await addHubSpot({ accessToken: 'wrong-token' });
+      const lead = await deliver({ email: 'auth@example.com' });
+      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 401, lastError: { code: 'INVALID_AUTHENTICATION' } });
+    });
+
+    it('a lead that cannot be mapped fails with MAPPING_ERROR naming the field and makes no call', async () => {
+      await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping: [{ from: 'phone', to: 'Phone', required: true }] });
+      const calls = sink.callsTo('leads').length;
+      const lead = await deliver({ email: 'nophone@example.com' });
+      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 0, nextRetryAt: null, lastError: { code: 'MAPPING_ERROR' } });
+      expect(lead.deliveries[0].lastError.message).toContain('Phone');
+      expect(sink.callsTo('leads')).toHaveLength(calls);
+    });
+  });
+
+  describe('refuses a mapping that cannot work, naming the rule', () => {
+    it.each([
+      [[{ from: 'email', to: 'Email', transform: ['reverse'] }], 'fieldMapping.0.transform.0'],
+      [[{ from: 'email', to: '' }], 'fieldMapping.0.to'],
+      [[{ from: '{{ data.email | nosuchfilter }}', to: 'Email' }], 'fieldMapping.0.from'],
+    ])('%j → 400 at %s', async (fieldMapping, path) => {
+      const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+      expect(res.body.error.details.map((d: any) => d.path)).toContain(path);
+    });
+
+    it('refuses the same mistake on PATCH', async () => {
+      const id = await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` } });
+      const res = await system.call('PATCH', `/v1/destinations/${id}`, { key: apiKey, body: { fieldMapping: [{ from: 'a', to: 'b', transform: ['nope'] }] } });
+      expect(res.status).toBe(400);
+    });
+  });
+
+  describe('test connection', () => {
+    const test = async (id: string) => (await system.call('POST', `/v1/destinations/${id}/test`, { key: apiKey })).body;
+
+    it('is ok for working Salesforce, HubSpot and custom destinations, with no side effects', async () => {
+      const ids = [await addSalesforce(), await addHubSpot(), await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` } })];
+      const records = salesforce.recordsOf('Lead').length;
+      const contacts = hubspot.contacts.size;
+      const received = sink.received.length;
+      for (const id of ids) expect(await test(id)).toMatchObject({ ok: true, latencyMs: expect.any(Number) });
+      expect([salesforce.recordsOf('Lead').length, hubspot.contacts.size, sink.received.length]).toEqual([records, contacts, received]);
+    });
+
+    it('explains a bad token', async () => {
+      const sf = await addSalesforce({}, { accessToken: 'expired' });
+      const hs = await addHubSpot({ accessToken: 'expired' });
+      expect(await test(sf)).toMatchObject({ ok: false, statusCode: 401, error: { code: 'INVALID_SESSION_ID' } });
+      expect(await test(hs)).toMatchObject({ ok: false, statusCode: 401, error: { code: 'INVALID_AUTHENTICATION' } });
+    });
+
+    it('explains an unreachable host', async () => {
+      const closed = createCustomSink();
+      const url = await closed.start();
+      await closed.stop();
+      const id = await addDestination({ type: 'custom', config: { url: `${url}/leads` } });
+      expect(await test(id)).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
+    });
+
+    it('explains a timeout', async () => {
+      const id = await addHubSpot();
+      hubspot.server.script('contacts.list', [{ hang: true }]);
+      expect(await test(id)).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    });
+
+    it("is a 404 for another account's destination", async () => {
+      const id = await addSalesforce();
+      const other = await system.createAccount('Other');
+      const res = await system.call('POST', `/v1/destinations/${id}/test`, { key: other.apiKey });
+      expect(res.status).toBe(404);
+    });
+  });
+
+  describe('credentials', () => {
+    it('are never returned by the API', async () => {
+      const id = await addSalesforce();
+      const { body } = await system.call('GET', `/v1/destinations/${id}`, { key: apiKey });
+      expect(body.hasCredentials).toBe(true);
+      expect(JSON.stringify(body)).not.toContain(SF_SECRETS.clientSecret);
+      expect(body.credentials).toBeUndefined();
+    });
+
+    it('are not in plaintext in a database dump, nor in the logs', async () => {
+      const secret = `super-secret-${Date.now()}`;
+      await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` }, credentials: { type: 'bearer', token: secret } });
+      await deliver({ email: 'dump@example.com' });
+      expect(sink.callsTo('leads').at(-1)!.headers.authorization).toBe(`Bearer ${secret}`);
+      const dump = execFileSync('pg_dump', ['--data-only', system.config.DATABASE_URL], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(dump).toContain('dump@example.com'); // the dump is real
+      expect(dump).not.toContain(secret);
+      expect(logLines.length).toBeGreaterThan(0);
+      expect(logLines.join('\n')).not.toContain(secret);
+    });
+  });
+});
