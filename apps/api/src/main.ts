@@ -1,5 +1,6 @@
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
+import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, Queues } from '@crm-push/queue';
 import { createApp } from './app';
 
@@ -17,7 +18,9 @@ async function main() {
   const redis = createRedis(config.REDIS_URL, 'producer');
   const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS });
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
-  const app = createApp({ db, queues, secrets, config, logger }, { redis });
+  // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
+  const metrics = new ProcessMetrics({ queues: () => queues.all() });
+  const app = createApp({ db, queues, secrets, config, logger, metrics }, { redis, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 
   const shutdown = async (signal: string) => {

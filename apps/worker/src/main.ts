@@ -1,25 +1,30 @@
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
+import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
 import { createRedis, Queues } from '@crm-push/queue';
-import { createDeliveryWorker } from '@crm-push/delivery';
+import { createDeliveryWorker, createMaintenanceWorker } from '@crm-push/delivery';
 
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
-  const db = createDb(config.DATABASE_URL, { max: Math.min(config.WORKER_CONCURRENCY, 20) });
+  const db = createDb(config.DATABASE_URL, { max: Math.min(config.WORKER_CONCURRENCY, 20) + 2 });
   const connection = createRedis(config.REDIS_URL, 'worker');
   const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS });
-  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger };
-  const workers = [
-    createDeliveryWorker(deps, 'crm', connection, { concurrency: config.WORKER_CONCURRENCY }),
-    createDeliveryWorker(deps, 'actions', connection, { concurrency: config.WORKER_CONCURRENCY }),
-  ];
-  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
+  const metrics = new ProcessMetrics();
+  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
+  const workers = [createDeliveryWorker(deps, 'crm', connection, workerOpts), createDeliveryWorker(deps, 'actions', connection, workerOpts)];
+  // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.
+  const maintenance = await createMaintenanceWorker(deps, connection);
+  const metricsServer = await startMetricsEndpoint(metrics, config.METRICS_PORT, logger);
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, sweepEveryMs: config.SWEEP_EVERY_MS }, 'worker started');
 
-  // SIGTERM: stop taking jobs, let in-flight calls finish, then exit.
+  // SIGTERM: stop taking jobs, let in-flight calls finish (and be recorded), then exit.
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'worker draining');
-    await Promise.allSettled(workers.map((w) => w.close()));
+    metricsServer?.close();
+    await Promise.allSettled([...workers.map((w) => w.close()), maintenance.close()]);
     await Promise.allSettled([queues.close(), db.$disconnect()]);
     connection.disconnect();
     logger.info('worker stopped');

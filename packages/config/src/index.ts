@@ -45,8 +45,20 @@ export const envSchema = z
       .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
       .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Requests per minute one account may make to /v1 on one api process; 0 = unlimited. @defaultValue 6000 */
+    RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(6000),
     /** Jobs a worker process runs at once. @defaultValue 20 */
     WORKER_CONCURRENCY: positiveInt.max(1000).default(20),
+    /** Port of a worker process's own GET /metrics for Prometheus; 0 turns it off. @defaultValue 9464 */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    /**
+     * How long a worker's lock on a running job lasts unless renewed (renewed every half of it).
+     * A worker killed mid-call loses its jobs' locks after this; another worker then runs them
+     * again (at most one extra call per in-flight delivery). @defaultValue 30000
+     */
+    WORKER_LOCK_MS: positiveInt.min(1000).default(30000),
+    /** How often workers look for jobs whose lock expired (stalled jobs). @defaultValue 30000 */
+    WORKER_STALLED_CHECK_MS: positiveInt.min(500).default(30000),
   })
   .refine((e) => e.RETRY_BASE_MS <= e.RETRY_MAX_MS, {
     path: ['RETRY_BASE_MS'],

@@ -10,4 +10,15 @@ export interface DeliveryDeps {
   secrets: SecretBox;
   config: Config;
   logger: Logger;
+  /** Prometheus counters of this process (@crm-push/metrics); absent in tools and most tests. */
+  metrics?: DeliveryMetrics;
+}
+
+/** What the domain reports to the process's metrics. */
+export interface DeliveryMetrics {
+  leadIngested(outcome: 'created' | 'duplicate'): void;
+  /** One call to a destination (durationMs), or a failure before any call (durationMs omitted). */
+  deliveryAttempted(facts: { destinationType: string; outcome: 'succeeded' | 'retrying' | 'failed' | 'failed-will-sweep'; durationMs?: number }): void;
+  sweepCompleted(facts: { requeued: number }): void;
+  deliveriesRequeued(reason: string, count: number): void;
 }

@@ -1,4 +1,4 @@
-export type { DeliveryDeps } from './deps';
+export type { DeliveryDeps, DeliveryMetrics } from './deps';
 export { leadStatusOf, refreshLeadStatus, type LeadStatus, type DeliveryStatus } from './lead-status';
 export { recordFailure, recordSuccess } from './record-outcome';
 export { processDelivery, type ProcessOutcome } from './process-delivery';
@@ -6,3 +6,10 @@ export { ingestLead, enqueueOrLeaveToSweep, type LeadInput, type IngestResult } 
 export { deliveryView, leadView, leadInclude, findLead } from './views';
 export { buildAdapter, testConnection } from './build-adapter';
 export { createDeliveryWorker } from './delivery-worker';
+export { sealActions, openAction, storedActions, actionsView, type StoredAction, type StoredWebhookAction } from './flow-secrets';
+export { ACTION_KINDS, isActionKind } from './prepare-action-call';
+export { planDeliveries, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';
+export { requeueDeliveries, requeuePages, REQUEUE_PAGE_SIZE, type RequeueWhere, type RequeueReason, type RequeuedDelivery } from './requeue';
+export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
+export { createMaintenanceWorker, ensureSweepScheduler, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
+export { pushLead, pushPending, PushError } from './push-controls';

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Prisma } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
+import { enqueueOrSkip } from './enqueue-or-skip';
 import { planDeliveries } from './plan-deliveries';
 
 export interface LeadInput {
@@ -21,7 +22,7 @@ export interface IngestResult {
  */
 export async function ingestLead(deps: DeliveryDeps, accountId: string, input: LeadInput, idempotencyKey?: string): Promise<IngestResult> {
   const existing = await findExisting(deps, accountId, input, idempotencyKey);
-  if (existing) return { created: false, leadId: existing };
+  if (existing) return counted(deps, { created: false, leadId: existing });
 
   const lead = {
     id: uuidv7(),
@@ -30,23 +31,37 @@ export async function ingestLead(deps: DeliveryDeps, accountId: string, input: L
     externalId: input.externalId ?? null,
     createdAt: new Date(),
   };
-  const planned = await planDeliveries(deps.db, accountId, lead);
-  const deliveries = planned.map((p) => ({ id: uuidv7(), accountId, leadId: lead.id, ...p }));
-  try {
+  const write = async () => {
+    const planned = await planDeliveries(deps.db, accountId, lead);
+    const deliveries = planned.map((p) => ({ id: uuidv7(), accountId, leadId: lead.id, ...p }));
     await deps.db.$transaction([
       deps.db.lead.create({ data: { ...lead, data: lead.data as Prisma.InputJsonObject, accountId, idempotencyKey: idempotencyKey ?? null } }),
       deps.db.delivery.createMany({ data: deliveries }),
     ]);
+    return deliveries;
+  };
+  let deliveries;
+  try {
+    // A flow deleted between planning and writing breaks a foreign key: plan once more without it.
+    deliveries = await write().catch((err: unknown) => {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') return write();
+      throw err;
+    });
   } catch (err) {
     // Two identical requests raced: the unique index let one in; answer with that one.
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
       const winner = await findExisting(deps, accountId, input, idempotencyKey);
-      if (winner) return { created: false, leadId: winner };
+      if (winner) return counted(deps, { created: false, leadId: winner });
     }
     throw err;
   }
   await enqueueOrLeaveToSweep(deps, deliveries);
-  return { created: true, leadId: lead.id };
+  return counted(deps, { created: true, leadId: lead.id });
+}
+
+function counted(deps: DeliveryDeps, result: IngestResult): IngestResult {
+  deps.metrics?.leadIngested(result.created ? 'created' : 'duplicate');
+  return result;
 }
 
 async function findExisting(deps: DeliveryDeps, accountId: string, input: LeadInput, idempotencyKey?: string) {
@@ -62,7 +77,7 @@ async function findExisting(deps: DeliveryDeps, accountId: string, input: LeadIn
 export async function enqueueOrLeaveToSweep(deps: DeliveryDeps, deliveries: { id: string; kind: string }[]): Promise<boolean> {
   if (!deliveries.length) return true;
   try {
-    await deps.queues.enqueueNew(deliveries);
+    await enqueueOrSkip(deps, () => deps.queues.enqueueNew(deliveries));
     return true;
   } catch (err) {
     deps.logger.warn({ err: (err as Error).message, deliveries: deliveries.length }, 'enqueue failed; the sweep will enqueue these deliveries');

@@ -2,6 +2,7 @@ import { applyMapping, assertUrlAllowed, CrmError, type FieldRule, type PushResu
 import { buildAdapter } from './build-adapter';
 import type { DeliveryDeps } from './deps';
 import type { LoadedDelivery } from './load-delivery';
+import { isActionKind, prepareActionCall } from './prepare-action-call';
 
 /** The one outbound call a delivery makes, ready to run: everything that can fail without calling has. */
 export type PreparedCall = {
@@ -12,6 +13,7 @@ export type PreparedCall = {
 
 /** Throws a non-retryable CrmError for a delivery that cannot be attempted at all. */
 export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery): Promise<PreparedCall> {
+  if (isActionKind(delivery.kind)) return prepareActionCall(deps, delivery);
   if (delivery.kind !== 'crm') throw unusable('UNSUPPORTED_KIND', `delivery kind "${delivery.kind}" has no handler`);
   const destination = delivery.destination;
   if (!destination || destination.deletedAt) throw unusable('DESTINATION_DELETED', 'the destination was deleted');

@@ -25,7 +25,8 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
     call = await prepareCall(deps, delivery);
   } catch (err) {
     if (!(err instanceof CrmError)) throw err; // e.g. PostgreSQL unreachable: let BullMQ retry
-    await recordFailure(deps, delivery, err, { finalAttempt });
+    const { verdict } = await recordFailure(deps, delivery, err, { finalAttempt });
+    deps.metrics?.deliveryAttempted({ destinationType: delivery.destination?.type ?? delivery.kind, outcome: verdict });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
@@ -33,12 +34,17 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
   const t0 = performance.now();
   try {
     const result = await call.run();
-    await recordSuccess(deps, delivery, result, { startedAt, durationMs: Math.round(performance.now() - t0) });
+    const durationMs = Math.round(performance.now() - t0);
+    await recordSuccess(deps, delivery, result, { startedAt, durationMs });
+    deps.metrics?.deliveryAttempted({ destinationType: delivery.destination?.type ?? delivery.kind, outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {
     const error = err instanceof CrmError ? err : call.classify(err);
-    const attempt = { startedAt, durationMs: Math.round(performance.now() - t0) };
+    // An adapter may still refuse the record before calling (e.g. no external id value to upsert by).
+    const called = error.code !== 'MAPPING_ERROR';
+    const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
     const { verdict } = await recordFailure(deps, delivery, error, { attempt, finalAttempt });
+    deps.metrics?.deliveryAttempted({ destinationType: delivery.destination?.type ?? delivery.kind, outcome: verdict, durationMs: attempt?.durationMs });
     deps.logger.warn({ deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict }, 'delivery attempt failed');
     // BullMQ retries a plain error (its backoff reads error.retryAfterMs); anything else ends the round.
     if (verdict === 'retrying' || finalAttempt) throw error;

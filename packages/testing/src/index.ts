@@ -5,3 +5,4 @@ export * from './fakes/hubspot';
 export { FakeServer, type ScriptedAnswer, type RecordedRequest } from './fakes/fake-server';
 export { createCustomSink, type CustomSink } from './fakes/custom-sink';
 export * from './fakes/salesforce';
+export { parsePrometheusText, sampleValue, type MetricFamily, type Sample } from './prometheus-text';

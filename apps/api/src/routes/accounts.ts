@@ -4,7 +4,7 @@ import { newApiKey } from '../http/auth';
 import { parse } from '../http/validate';
 import type { ApiDeps } from './context';
 
-const createAccountSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+export const createAccountSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
 /** Admin only: the admin token is checked in app.ts before any /v1 body is read. */
 export function accountsRouter(deps: ApiDeps): Router {

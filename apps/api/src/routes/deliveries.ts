@@ -1,12 +1,48 @@
-import { deliveryView } from '@crm-push/delivery';
+import { deliveryView, requeueDeliveries } from '@crm-push/delivery';
 import { Router } from 'express';
+import { z } from 'zod';
 import { ApiError } from '../http/api-error';
 import { accountIdOf } from '../http/auth';
+import { page, pageQuerySchema } from '../http/pagination';
+import { parse } from '../http/validate';
 import type { ApiDeps } from './context';
+
+export const listQuerySchema = pageQuerySchema.extend({
+  status: z.enum(['queued', 'retrying', 'succeeded', 'failed']).optional(),
+  destinationId: z.string().min(1).max(100).optional(),
+});
+
+const withDestinationType = { destination: { select: { type: true } } } as const;
 
 export function deliveriesRouter(deps: ApiDeps): Router {
   const router = Router();
   const { db } = deps;
+
+  // CRM deliveries and flow actions alike, newest first; filtering by destination leaves only CRM ones.
+  router.get('/v1/deliveries', async (req, res) => {
+    const q = parse(listQuerySchema, req.query, 'query');
+    const rows = await db.delivery.findMany({
+      where: { accountId: accountIdOf(res), status: q.status, destinationId: q.destinationId, id: q.cursor ? { lt: q.cursor } : undefined },
+      include: withDestinationType,
+      orderBy: { id: 'desc' },
+      take: q.limit + 1,
+    });
+    const { items, nextCursor } = page(rows, q.limit);
+    res.json({ items: items.map((d) => ({ ...deliveryView(d), leadId: d.leadId })), nextCursor });
+  });
+
+  // A fresh round of attempts now; attempts keep counting and the sweep budget starts over.
+  router.post('/v1/deliveries/:id/retry', async (req, res) => {
+    const accountId = accountIdOf(res);
+    const find = () => db.delivery.findFirst({ where: { id: req.params.id, accountId }, include: withDestinationType });
+    const before = await find();
+    if (!before) throw ApiError.notFound('delivery');
+    if (before.status !== 'succeeded') await requeueDeliveries(deps, { accountId, ids: [before.id] }, { reason: 'manual' });
+    const after = await find();
+    if (!after) throw ApiError.notFound('delivery');
+    if (after.status === 'succeeded') throw new ApiError(409, 'ALREADY_SUCCEEDED', 'this delivery already succeeded; it is not pushed again');
+    res.status(202).json({ ...deliveryView(after), leadId: after.leadId });
+  });
 
   router.get('/v1/deliveries/:id', async (req, res) => {
     const delivery = await db.delivery.findFirst({

@@ -1,4 +1,4 @@
-import { findLead, ingestLead, leadInclude, leadView } from '@crm-push/delivery';
+import { findLead, ingestLead, leadInclude, leadView, PushError, pushLead, pushPending } from '@crm-push/delivery';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -15,8 +15,16 @@ export const leadInputSchema = z
   })
   .strict();
 
-const idempotencyKeySchema = z.string().trim().min(1).max(255).optional();
-const listQuerySchema = pageQuerySchema.extend({ status: z.enum(['pending', 'synced', 'failed']).optional() });
+export const idempotencyKeySchema = z.string().trim().min(1).max(255).optional();
+export const listQuerySchema = pageQuerySchema.extend({ status: z.enum(['pending', 'synced', 'failed']).optional() });
+export const pushSchema = z.object({ destinationIds: z.array(z.string().min(1).max(100)).min(1).max(100).optional() }).strict();
+
+/** A refused push in API.md's terms: another account's lead or destination is simply not found. */
+function pushApiError(err: unknown): unknown {
+  if (!(err instanceof PushError)) return err;
+  if (err.reason === 'destination-disabled') return new ApiError(409, 'DESTINATION_DISABLED', err.message);
+  return new ApiError(404, 'NOT_FOUND', err.message);
+}
 
 export function leadsRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -36,6 +44,20 @@ export function leadsRouter(deps: ApiDeps): Router {
         .filter((d) => d.kind === 'crm')
         .map((d) => ({ id: d.id, destinationId: d.destinationId, status: d.status })),
     });
+  });
+
+  // Every unsynced lead of the account, in pages; answers with how many leads and deliveries it queued.
+  router.post('/v1/leads/push-pending', async (_req, res) => {
+    res.status(202).json(await pushPending(deps, accountIdOf(res)));
+  });
+
+  router.post('/v1/leads/:id/push', async (req, res) => {
+    const { destinationIds } = parse(pushSchema, req.body ?? {});
+    try {
+      res.status(202).json(await pushLead(deps, accountIdOf(res), req.params.id, destinationIds));
+    } catch (err) {
+      throw pushApiError(err);
+    }
   });
 
   router.get('/v1/leads', async (req, res) => {

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
 import { SecretBox } from '@crm-push/db';
 import { createDeliveryWorker, type DeliveryDeps } from '@crm-push/delivery';
+import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, Queues } from '@crm-push/queue';
 import { createTestDatabase, openTestRedis } from '@crm-push/testing';
 import type { Worker } from 'bullmq';
@@ -44,8 +45,11 @@ export async function startSystem(
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, REDIS_URL: redisDb.url, ...opts.env });
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'test', destination: opts.logDestination });
   const producer = createRedis(config.REDIS_URL, 'producer');
-  const deps: DeliveryDeps = { db: database.db, queues: new Queues(producer, { retries: config.RETRY_ATTEMPTS }), secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger };
-  const app = createApp(deps, { redis: producer });
+  const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS });
+  // One registry for api and in-process workers alike: /metrics shows both sides here.
+  const metrics = new ProcessMetrics({ queues: () => queues.all() });
+  const deps: DeliveryDeps = { db: database.db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  const app = createApp(deps, { redis: producer, metrics });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

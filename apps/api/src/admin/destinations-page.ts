@@ -1,0 +1,72 @@
+import type { Db } from '@crm-push/db';
+import type { Request, Response } from 'express';
+import { page, pageQuerySchema } from '../http/pagination';
+import { parse } from '../http/validate';
+import { html, type SafeHtml } from './html';
+import { nextPageLink, sendPage } from './layout';
+
+export const FAILURE_WINDOW_MS = 24 * 3600 * 1000;
+
+interface Rate {
+  failed: number;
+  finished: number;
+}
+
+/** failed / (succeeded + failed) among CRM deliveries that finished in the window, per destination. */
+export async function failureRates(db: Db, destinationIds: string[], now = new Date()): Promise<Map<string, Rate>> {
+  const groups = await db.delivery.groupBy({
+    by: ['destinationId', 'status'],
+    where: {
+      destinationId: { in: destinationIds },
+      status: { in: ['succeeded', 'failed'] },
+      updatedAt: { gte: new Date(now.getTime() - FAILURE_WINDOW_MS) },
+    },
+    _count: { _all: true },
+  });
+  const rates = new Map<string, Rate>(destinationIds.map((id) => [id, { failed: 0, finished: 0 }]));
+  for (const g of groups) {
+    const rate = rates.get(g.destinationId!)!;
+    rate.finished += g._count._all;
+    if (g.status === 'failed') rate.failed += g._count._all;
+  }
+  return rates;
+}
+
+function rateCell(rate: Rate | undefined): SafeHtml {
+  if (!rate?.finished) return html`<span class="muted">no deliveries</span>`;
+  const percent = Math.round((rate.failed / rate.finished) * 1000) / 10;
+  return html`<span data-role="failure-rate" class="${percent > 0 ? 'bad' : 'good'}">${percent}%</span> <span class="muted">(${rate.failed} of ${rate.finished} failed)</span>`;
+}
+
+/** GET /admin/destinations: every destination, its recent failure rate and a Test connection button. */
+export function destinationsPage(db: Db) {
+  return async (req: Request, res: Response) => {
+    const q = parse(pageQuerySchema, req.query, 'query');
+    const rows = await db.destination.findMany({
+      where: { deletedAt: null, id: q.cursor ? { lt: q.cursor } : undefined },
+      orderBy: { id: 'desc' },
+      take: q.limit + 1,
+      include: { account: { select: { name: true } } },
+    });
+    const { items, nextCursor } = page(rows, q.limit);
+    const rates = await failureRates(db, items.map((d) => d.id));
+    sendPage(res, {
+      title: 'Destinations',
+      body: html`<table class="destinations">
+<thead><tr><th>Account</th><th>Destination</th><th>Type</th><th>Routing</th><th>Failure rate, last 24 h</th><th>Connection</th></tr></thead>
+<tbody>${items.map(
+        (d) => html`<tr data-destination-id="${d.id}">
+<td>${d.account.name}</td>
+<td>${d.name}${d.enabled ? '' : html` <span class="muted">(disabled)</span>`}<br><code class="muted">${d.id}</code></td>
+<td>${d.type}</td>
+<td>${d.routing}</td>
+<td>${rateCell(rates.get(d.id))}</td>
+<td><button type="button" data-action="test-connection" data-destination-id="${d.id}">Test connection</button> <span data-role="test-result"></span></td>
+</tr>`,
+      )}</tbody>
+</table>
+${items.length ? '' : html`<p class="muted">No destinations yet.</p>`}
+${nextPageLink('/admin/destinations', { limit: String(q.limit) }, nextCursor)}`,
+    });
+  };
+}

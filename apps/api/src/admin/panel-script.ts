@@ -1,0 +1,128 @@
+/**
+ * The panel's only script, served from /admin/assets/panel.js (the CSP allows no inline code).
+ * Plain browser JavaScript: fetch, closest, dataset. Every text it shows goes in with
+ * textContent, never innerHTML.
+ */
+export const PANEL_JS = String.raw`'use strict';
+(function () {
+  var FINAL = { succeeded: true, failed: true };
+
+  function say(text, isError) {
+    var el = document.querySelector('[data-role=message]');
+    if (!el) return;
+    el.textContent = text;
+    el.className = isError ? 'message error' : 'message';
+  }
+
+  function request(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        if (!res.ok) throw new Error((data.error && data.error.message) || 'HTTP ' + res.status);
+        return data;
+      });
+    });
+  }
+
+  function setStatus(row, status) {
+    var cell = row.querySelector('[data-role=status]');
+    if (!cell) return;
+    cell.textContent = status;
+    cell.setAttribute('data-status', status);
+  }
+
+  function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  // Follows a re-queued delivery until it settles (at most ~5 minutes).
+  async function watch(row, id) {
+    for (var i = 0; i < 300; i++) {
+      await sleep(1000);
+      try {
+        var d = await request('GET', '/admin/api/deliveries/' + encodeURIComponent(id));
+        setStatus(row, d.status);
+        if (FINAL[d.status]) return;
+      } catch (err) {
+        /* a failed poll is retried */
+      }
+    }
+  }
+
+  var actions = {
+    retry: async function (button) {
+      var id = button.getAttribute('data-delivery-id');
+      var row = button.closest('tr');
+      var result = await request('POST', '/admin/api/deliveries/' + encodeURIComponent(id) + '/retry', {});
+      if (!result.deliveries.length) return say('Nothing to retry: the delivery has succeeded meanwhile.');
+      setStatus(row, result.deliveries[0].status);
+      say('Delivery ' + id + ' re-queued.');
+      await watch(row, id);
+    },
+    'retry-matching': async function (button) {
+      var count = button.getAttribute('data-count');
+      if (!window.confirm('Re-queue all ' + count + ' failed deliveries matching these filters?')) return;
+      var body = {};
+      if (button.getAttribute('data-destination-id')) body.destinationId = button.getAttribute('data-destination-id');
+      if (button.getAttribute('data-error-code')) body.errorCode = button.getAttribute('data-error-code');
+      var result = await request('POST', '/admin/api/deliveries/retry-matching', body);
+      say(result.requeued + ' deliveries re-queued.');
+      var rows = document.querySelectorAll('tr[data-delivery-id]');
+      await Promise.all(Array.prototype.map.call(rows, function (row) {
+        setStatus(row, 'queued');
+        return watch(row, row.getAttribute('data-delivery-id'));
+      }));
+    },
+    'test-connection': async function (button) {
+      var out = button.parentElement.querySelector('[data-role=test-result]');
+      out.textContent = 'testing…';
+      var r = await request('POST', '/admin/api/destinations/' + encodeURIComponent(button.getAttribute('data-destination-id')) + '/test', {});
+      out.textContent = r.ok
+        ? 'ok (' + r.latencyMs + ' ms' + (r.statusCode ? ', HTTP ' + r.statusCode : '') + ')'
+        : 'failed: ' + (r.error ? r.error.code + ' ' + r.error.message : 'unknown error');
+      out.setAttribute('data-ok', String(r.ok));
+    },
+  };
+
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest('button[data-action]');
+    if (!button || !actions[button.getAttribute('data-action')]) return;
+    button.disabled = true;
+    actions[button.getAttribute('data-action')](button)
+      .catch(function (err) { say(err.message, true); })
+      .finally(function () { button.disabled = false; });
+  });
+})();
+`;
+
+export const PANEL_CSS = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f7f8fa; }
+header { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.2rem; background: #1d2330; color: #fff; }
+header nav { display: flex; gap: 1rem; flex: 1; }
+header a { color: #cfe0ff; text-decoration: none; }
+header form { margin: 0; }
+main { padding: 1rem 1.2rem; }
+h1 { font-size: 1.3rem; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #e3e6ec; }
+th { background: #eef1f5; font-weight: 600; }
+code { font-size: 12px; }
+.muted { color: #6b7384; }
+.badges { list-style: none; margin: 0; padding: 0; }
+.status { display: inline-block; padding: 0 .4rem; border-radius: 3px; background: #e3e6ec; }
+.status[data-status=succeeded], .status[data-status=synced] { background: #d6f2dd; }
+.status[data-status=failed] { background: #fbd9d9; }
+.status[data-status=retrying], .status[data-status=queued], .status[data-status=pending] { background: #fdf0c8; }
+.bad { color: #b3261e; font-weight: 600; }
+.good { color: #1e7b34; }
+.message { min-height: 1.2em; }
+.error { color: #b3261e; }
+.filters { display: flex; gap: 1rem; align-items: end; margin-bottom: .5rem; }
+.login { max-width: 28rem; display: grid; gap: .8rem; }
+.login input[type=password] { width: 100%; padding: .4rem; }
+details table { margin-top: .4rem; }
+`;

@@ -1,0 +1,175 @@
+import { validate, compileErrors } from '@readme/openapi-parser';
+import { flowInputSchema, flowPatchSchema } from '@crm-push/flows';
+import { createAccountSchema } from '../routes/accounts';
+import { createDestinationSchema, patchDestinationSchema, validateSettings } from '../routes/destination-input';
+import { leadInputSchema, pushSchema } from '../routes/leads';
+import { openApiChecker } from '../test-support/openapi-checker';
+import { buildOpenApiDocument } from './build-document';
+
+/** Every route API.md names. */
+const API_MD_ROUTES = [
+  'POST /v1/accounts',
+  'POST /v1/destinations',
+  'GET /v1/destinations',
+  'GET /v1/destinations/{id}',
+  'PATCH /v1/destinations/{id}',
+  'DELETE /v1/destinations/{id}',
+  'POST /v1/destinations/{id}/test',
+  'POST /v1/leads',
+  'GET /v1/leads/{id}',
+  'GET /v1/leads',
+  'POST /v1/leads/{id}/push',
+  'POST /v1/leads/push-pending',
+  'GET /v1/deliveries',
+  'GET /v1/deliveries/{id}',
+  'POST /v1/deliveries/{id}/retry',
+  'POST /v1/flows',
+  'GET /v1/flows',
+  'GET /v1/flows/{id}',
+  'PATCH /v1/flows/{id}',
+  'DELETE /v1/flows/{id}',
+  'GET /health',
+  'GET /ready',
+  'GET /metrics',
+  'GET /admin',
+  'GET /admin/queues',
+];
+
+const doc = buildOpenApiDocument();
+const check = openApiChecker(doc);
+const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op: op as any })));
+
+/** What the route decides about a body: zod's parse, plus the destination type's own checks where the route runs them. */
+const accepts = {
+  lead: (b: unknown) => leadInputSchema.safeParse(b).success,
+  flow: (b: unknown) => flowInputSchema.safeParse(b).success,
+  flowPatch: (b: unknown) => flowPatchSchema.safeParse(b).success,
+  account: (b: unknown) => createAccountSchema.safeParse(b).success,
+  push: (b: unknown) => pushSchema.safeParse(b).success,
+  destination: (b: unknown) => {
+    const parsed = createDestinationSchema.safeParse(b);
+    if (!parsed.success) return false;
+    try {
+      validateSettings(parsed.data.type, parsed.data);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  destinationPatch: (b: unknown) => patchDestinationSchema.safeParse(b).success,
+};
+
+describe('the OpenAPI document', () => {
+  it('validates as OpenAPI 3.1', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(doc) as any);
+    if (!result.valid) throw new Error(compileErrors(result));
+    expect(result.valid).toBe(true);
+  });
+
+  it('lists every route of API.md, and nothing else', () => {
+    const listed = operations.map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(listed.sort()).toEqual([...API_MD_ROUTES].sort());
+  });
+
+  it('declares the bearer schemes and puts each route behind the right one', () => {
+    expect(doc.components).toMatchObject({
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, adminToken: { type: 'http', scheme: 'bearer' } },
+    });
+    const security = (path: string, method: string) => (doc.paths[path][method] as any).security;
+    expect(security('/v1/accounts', 'post')).toEqual([{ adminToken: [] }]);
+    expect(security('/v1/leads', 'post')).toEqual([{ apiKey: [] }]);
+    expect(security('/admin/queues', 'get')).toEqual([{ adminToken: [] }, { adminSession: [] }]);
+    expect(security('/health', 'get')).toEqual([]);
+  });
+
+  it('answers every /v1 failure in the error envelope', () => {
+    for (const { path, op } of operations.filter((o) => o.path.startsWith('/v1/'))) {
+      expect(op.responses['401']).toEqual({ $ref: '#/components/responses/Unauthorized' });
+      if (path.includes('{id}')) expect(op.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
+      if (op.requestBody) expect(op.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
+    }
+    expect(check.response('POST', '/v1/leads', 400, { error: { code: 'VALIDATION_ERROR', message: 'invalid', details: [] } })).toEqual([]);
+    expect(check.response('POST', '/v1/leads', 400, { code: 'VALIDATION_ERROR' })).not.toEqual([]);
+  });
+
+  it('takes request bodies from the schemas the routes validate with', () => {
+    const body = (path: string, method: string) => (doc.paths[path][method] as any).requestBody.content['application/json'].schema;
+    expect(body('/v1/leads', 'post')).toEqual({ $ref: '#/components/schemas/LeadInput' });
+    expect(body('/v1/flows', 'post')).toEqual({ $ref: '#/components/schemas/FlowInput' });
+    expect(body('/v1/flows/{id}', 'patch')).toEqual({ $ref: '#/components/schemas/FlowPatch' });
+    expect(body('/v1/destinations', 'post')).toEqual({ $ref: '#/components/schemas/DestinationInput' });
+  });
+
+  it('documents query parameters and the Idempotency-Key header from the route schemas', () => {
+    const params = (path: string, method: string) => (doc.paths[path][method] as any).parameters.map((p: any) => `${p.in}:${p.name}${p.required ? '!' : ''}`);
+    expect(params('/v1/leads', 'get')).toEqual(['query:limit', 'query:cursor', 'query:status']);
+    expect(params('/v1/deliveries', 'get')).toEqual(['query:limit', 'query:cursor', 'query:status', 'query:destinationId']);
+    expect(params('/v1/leads', 'post')).toEqual(['header:Idempotency-Key']);
+    expect(params('/v1/leads/{id}/push', 'post')).toEqual(['path:id!']);
+  });
+
+  // Each sample goes through the route's own validation and through the document's JSON Schema;
+  // they must agree. (Checks JSON Schema cannot express, such as Liquid templates, are left out.)
+  const flow = { name: 'EU', when: { all: [{ field: 'data.country', op: 'in', value: ['DE', 'FR'] }] }, actions: [{ type: 'crm_push', destinationIds: ['d1'] }] };
+  const samples: [string, string, string, keyof typeof accepts, unknown][] = [
+    ['a lead', 'POST', '/v1/leads', 'lead', { data: { email: 'a@example.com' }, source: 'web', externalId: 'x1' }],
+    ['a lead without data', 'POST', '/v1/leads', 'lead', { source: 'web' }],
+    ['a lead with an unknown field', 'POST', '/v1/leads', 'lead', { data: {}, surprise: 1 }],
+    ['a lead whose data is a list', 'POST', '/v1/leads', 'lead', { data: [1] }],
+    ['an account', 'POST', '/v1/accounts', 'account', { name: 'Acme' }],
+    ['an account without a name', 'POST', '/v1/accounts', 'account', {}],
+    ['a push to named destinations', 'POST', '/v1/leads/{id}/push', 'push', { destinationIds: ['d1'] }],
+    ['a push to an empty list', 'POST', '/v1/leads/{id}/push', 'push', { destinationIds: [] }],
+    ['a flow', 'POST', '/v1/flows', 'flow', flow],
+    ['a flow with nested conditions and every action', 'POST', '/v1/flows', 'flow', {
+      ...flow,
+      when: { any: [{ all: [{ field: 'source', op: 'exists' }, { any: [{ field: 'data.score', op: 'gt', value: 5 }] }] }] },
+      actions: [
+        { type: 'slack', webhookUrl: 'https://hooks.slack.com/x', text: 'New lead' },
+        { type: 'email', to: ['sales@example.com'], subject: 'Lead', text: 'New lead' },
+        { type: 'webhook', url: 'https://example.com/hook', signingSecret: 's3cret' },
+      ],
+    }],
+    ['a flow without actions', 'POST', '/v1/flows', 'flow', { ...flow, actions: [] }],
+    ['a flow with an unknown operator', 'POST', '/v1/flows', 'flow', { ...flow, when: { field: 'data.x', op: 'like', value: 1 } }],
+    ['a flow with an unknown action', 'POST', '/v1/flows', 'flow', { ...flow, actions: [{ type: 'sms', to: '1' }] }],
+    ['a flow email without recipients', 'POST', '/v1/flows', 'flow', { ...flow, actions: [{ type: 'email', to: [], subject: 's', text: 't' }] }],
+    ['a flow patch', 'PATCH', '/v1/flows/{id}', 'flowPatch', { enabled: false }],
+    ['a flow patch with an unknown field', 'PATCH', '/v1/flows/{id}', 'flowPatch', { colour: 'red' }],
+    ['a Salesforce destination', 'POST', '/v1/destinations', 'destination', {
+      name: 'SF', type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com' }, credentials: { accessToken: 't' },
+    }],
+    ['a Salesforce destination without credentials', 'POST', '/v1/destinations', 'destination', {
+      name: 'SF', type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com' },
+    }],
+    ['a Salesforce destination without instanceUrl', 'POST', '/v1/destinations', 'destination', { name: 'SF', type: 'salesforce', credentials: { accessToken: 't' } }],
+    ['a HubSpot destination with its defaults', 'POST', '/v1/destinations', 'destination', { name: 'HS', type: 'hubspot', credentials: { accessToken: 't' } }],
+    ['a custom destination without credentials', 'POST', '/v1/destinations', 'destination', { name: 'C', type: 'custom', config: { url: 'https://example.com/leads' } }],
+    ['a custom destination with basic auth and a mapping', 'POST', '/v1/destinations', 'destination', {
+      name: 'C', type: 'custom', config: { url: 'https://example.com/leads', method: 'PUT' },
+      credentials: { type: 'basic', username: 'u', password: 'p' },
+      fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'], required: true }],
+    }],
+    ['a custom destination with an unknown auth type', 'POST', '/v1/destinations', 'destination', {
+      name: 'C', type: 'custom', config: { url: 'https://example.com/leads' }, credentials: { type: 'oauth' },
+    }],
+    ['a custom destination with a mapping rule lacking `to`', 'POST', '/v1/destinations', 'destination', {
+      name: 'C', type: 'custom', config: { url: 'https://example.com/leads' }, fieldMapping: [{ from: 'email' }],
+    }],
+    ['a destination of an unknown type', 'POST', '/v1/destinations', 'destination', { name: 'X', type: 'pipedrive', config: {} }],
+    ['a destination patch', 'PATCH', '/v1/destinations/{id}', 'destinationPatch', { name: 'Renamed', enabled: false }],
+    ['a destination patch changing its type', 'PATCH', '/v1/destinations/{id}', 'destinationPatch', { type: 'hubspot' }],
+  ];
+
+  it.each(samples)('agrees with the route on %s', (_name, method, path, route, body) => {
+    const problems = check.request(method, path, body);
+    expect({ documentAccepts: problems.length === 0, problems }).toMatchObject({ documentAccepts: accepts[route](body) });
+  });
+
+  it('keeps a flow condition tree linear in size (its levels are shared, not copied)', () => {
+    const size = JSON.stringify(doc).length;
+    expect(size).toBeLessThan(150_000);
+    expect(doc.components.schemas).toHaveProperty('Condition');
+  });
+});

@@ -1,0 +1,152 @@
+import { CRM_TYPES, fieldRuleSchema } from '@crm-push/crm';
+import { conditionSchema } from '@crm-push/flows';
+import { z } from 'zod';
+
+/**
+ * What the API answers, as zod schemas: the requests are documented from the schemas that
+ * validate them; these describe the views the routes build (views.ts, @crm-push/delivery's views),
+ * and openapi-responses.test.ts parses real answers with them so they cannot drift.
+ */
+
+const id = z.string().min(1);
+const timestamp = z.iso.datetime({ offset: true });
+const errorInfo = z.object({ code: z.string(), message: z.string() });
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.string().describe('SNAKE_CASE and stable: VALIDATION_ERROR, UNAUTHORIZED, NOT_FOUND, ...'),
+    message: z.string(),
+    details: z.unknown().optional().describe('For VALIDATION_ERROR: one {path, message} per bad field.'),
+  }),
+});
+
+export const accountCreatedSchema = z.object({
+  id,
+  name: z.string(),
+  apiKey: z.string().describe('Shown once: only its hash is stored.'),
+  createdAt: timestamp,
+});
+
+export const destinationSchema = z.object({
+  id,
+  name: z.string(),
+  type: z.enum(CRM_TYPES as [string, ...string[]]),
+  enabled: z.boolean(),
+  routing: z.enum(['all', 'flows']),
+  config: z.record(z.string(), z.unknown()).describe("The type's config with its defaults filled in."),
+  fieldMapping: z.array(fieldRuleSchema).nullable(),
+  hasCredentials: z.boolean().describe('Credentials are never returned.'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const destinationListSchema = z.object({ items: z.array(destinationSchema) });
+
+export const connectionTestSchema = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().nonnegative(),
+  statusCode: z.number().int().optional(),
+  error: errorInfo.optional(),
+});
+
+const deliveryStatus = z.enum(['queued', 'retrying', 'succeeded', 'failed']);
+
+const deliveryState = {
+  id,
+  status: deliveryStatus,
+  attempts: z.number().int().nonnegative().describe('Every call made for this delivery, sweeps and manual retries included.'),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: errorInfo.nullable(),
+  nextRetryAt: timestamp.nullable(),
+  updatedAt: timestamp,
+};
+
+export const crmDeliverySchema = z.object({
+  ...deliveryState,
+  destinationId: id,
+  destinationType: z.enum(CRM_TYPES as [string, ...string[]]).nullable(),
+  externalId: z.string().nullable().describe("The record's id in the CRM once pushed."),
+});
+
+/** A flow's Slack, email or webhook action run for a lead. */
+export const actionDeliverySchema = z.object({
+  ...deliveryState,
+  type: z.enum(['slack', 'email', 'webhook']),
+  flowId: id.nullable(),
+  actionIndex: z.number().int().nonnegative().nullable(),
+});
+
+export const attemptSchema = z.object({
+  at: timestamp,
+  durationMs: z.number().int().nonnegative(),
+  statusCode: z.number().int().nullable(),
+  error: errorInfo.extend({ retryable: z.boolean().nullable() }).nullable(),
+  meta: z.unknown().optional(),
+});
+
+const withAttemptLog = { leadId: id, attemptLog: z.array(attemptSchema) };
+
+export const deliveryDetailSchema = z.union([crmDeliverySchema.extend(withAttemptLog), actionDeliverySchema.extend(withAttemptLog)]);
+
+/** A delivery with the lead it belongs to, as lists and retries answer it. */
+export const deliveryOfLeadSchema = z.union([crmDeliverySchema.extend({ leadId: id }), actionDeliverySchema.extend({ leadId: id })]);
+
+export const deliveryPageSchema = z.object({ items: z.array(deliveryOfLeadSchema), nextCursor: id.nullable() });
+
+const queuedDelivery = z.object({ id, destinationId: id, status: deliveryStatus });
+
+export const leadAcceptedSchema = z.object({
+  id,
+  status: z.enum(['pending', 'synced', 'failed']),
+  deliveries: z.array(queuedDelivery),
+});
+
+export const leadSchema = z.object({
+  id,
+  source: z.string().nullable(),
+  externalId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  status: z.enum(['pending', 'synced', 'failed']).describe('synced once a delivery succeeded; failed when every delivery failed; pending otherwise.'),
+  createdAt: timestamp,
+  deliveries: z.array(crmDeliverySchema),
+  actions: z.array(actionDeliverySchema),
+});
+
+export const leadPageSchema = z.object({ items: z.array(leadSchema), nextCursor: id.nullable() });
+
+export const pushResultSchema = z.object({ deliveries: z.array(queuedDelivery.describe('Already-succeeded deliveries are listed with their status, not pushed again.')) });
+
+export const pushPendingResultSchema = z.object({
+  leads: z.number().int().nonnegative().describe('Leads that got at least one delivery re-queued.'),
+  deliveries: z.number().int().nonnegative().describe('Deliveries re-queued.'),
+});
+
+
+/** Actions as flows answer them: a webhook's signing secret becomes `hasSigningSecret`. */
+const actionViewSchema = z.union([
+  z.object({ type: z.literal('crm_push'), destinationIds: z.array(id) }),
+  z.object({ type: z.literal('slack'), webhookUrl: z.string(), text: z.string() }),
+  z.object({ type: z.literal('email'), to: z.array(z.string()), subject: z.string(), text: z.string(), html: z.string().optional() }),
+  z.object({ type: z.literal('webhook'), url: z.string(), hasSigningSecret: z.boolean() }),
+]);
+
+export const flowSchema = z.object({
+  id,
+  name: z.string(),
+  enabled: z.boolean(),
+  when: conditionSchema,
+  actions: z.array(actionViewSchema),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const flowListSchema = z.object({ items: z.array(flowSchema) });
+
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+const dependencyCheck = z.object({ status: z.enum(['up', 'down']), error: z.string().optional() });
+
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.object({ postgres: dependencyCheck, redis: dependencyCheck }),
+});

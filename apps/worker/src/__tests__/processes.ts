@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createTestDatabase, openTestRedis, waitFor, type TestDatabase } from '@crm-push/testing';
+
+/**
+ * Test harness for process-level tests: the built api and worker (`npm run build` first) as
+ * child processes on a database and Redis index of this test file's own. Every child started
+ * here is killed by `stop()`, and by the jest worker's exit as a last resort.
+ */
+const ROOT = path.resolve(__dirname, '../../../..');
+const ENTRY = { api: path.join(ROOT, 'apps/api/dist/main.js'), worker: path.join(ROOT, 'apps/worker/dist/main.js') };
+export const ADMIN_TOKEN = 'process-test-admin-token-0123';
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((c) => c.kill('SIGKILL')));
+
+/**
+ * Short delays so a sweep or a retry round takes about a second. Job locks keep their default:
+ * a 2 s lock can expire under a CPU-starved test run and hand a running job to a second worker.
+ * The crash test shortens them itself (FAST_STALL_RECOVERY).
+ */
+const BASE_ENV: Record<string, string> = {
+  ADMIN_TOKEN,
+  ENCRYPTION_KEY: Buffer.alloc(32, 'process-tests').toString('base64'),
+  ALLOW_PRIVATE_DESTINATIONS: 'true',
+  RETRY_ATTEMPTS: '2',
+  RETRY_BASE_MS: '50',
+  RETRY_MAX_MS: '200',
+  SWEEP_EVERY_MS: '1000',
+  WORKER_CONCURRENCY: '20',
+  LOG_LEVEL: 'info',
+};
+
+/** Worker settings that hand a killed worker's jobs to another within ~4 s. */
+export const FAST_STALL_RECOVERY = { WORKER_LOCK_MS: '3000', WORKER_STALLED_CHECK_MS: '1000' };
+
+export interface Child {
+  proc: ChildProcess;
+  /** The last log lines, for a failing test's message. */
+  logs: string[];
+  exited: Promise<number | null>;
+  /** SIGTERM and wait for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** A port that was free a moment ago (the api logs the port it was given, so 0 will not do). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function spawnChild(which: 'api' | 'worker', env: Record<string, string>, readyMessage: string): Promise<Child> {
+  const proc = spawn(process.execPath, [ENTRY[which]], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => {
+      running.delete(proc);
+      resolve(code);
+    }),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onLine = (line: string) => {
+      logs.push(line);
+      if (logs.length > 300) logs.shift();
+      if (line.includes(`"msg":"${readyMessage}"`)) resolve();
+    };
+    let buffered = '';
+    const read = (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      lines.forEach(onLine);
+    };
+    proc.stdout!.on('data', read);
+    proc.stderr!.on('data', read);
+    void exited.then((code) => reject(new Error(`${which} exited (${code}) before it was ready:\n${logs.join('\n')}`)));
+    setTimeout(() => reject(new Error(`${which} not ready after 20 s:\n${logs.join('\n')}`)), 20_000).unref();
+  });
+  const child: Child = {
+    proc,
+    logs,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      return exited;
+    },
+  };
+  return ready.then(
+    () => child,
+    (err) => {
+      proc.kill('SIGKILL');
+      throw err;
+    },
+  );
+}
+
+export interface Stack {
+  database: TestDatabase;
+  redisUrl: string;
+  /** FLUSHDB on this test file's Redis index. */
+  flushRedis(): Promise<void>;
+  /** Starts an api; `env` overrides (e.g. an unreachable REDIS_URL). Its url is `child.url`. */
+  startApi(env?: Record<string, string>): Promise<Child & { url: string }>;
+  startWorker(env?: Record<string, string>): Promise<Child>;
+  /** Kills every child still running and drops the database. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const database = await createTestDatabase();
+  const redis = await openTestRedis();
+  const children: Child[] = [];
+  const env = (extra: Record<string, string> = {}) => ({ ...BASE_ENV, DATABASE_URL: database.url, REDIS_URL: redis.url, ...extra });
+  return {
+    database,
+    redisUrl: redis.url,
+    flushRedis: () => redis.flush(),
+    async startApi(extra = {}) {
+      const port = await freePort();
+      const child = await spawnChild('api', env({ PORT: String(port), ...extra }), 'api listening');
+      children.push(child);
+      return Object.assign(child, { url: `http://127.0.0.1:${port}` });
+    },
+    async startWorker(extra = {}) {
+      const child = await spawnChild('worker', env(extra), 'worker started');
+      children.push(child);
+      return child;
+    },
+    async stop() {
+      await Promise.all(children.map((c) => c.stop('SIGKILL')));
+      await redis.close();
+      await database.drop();
+    },
+  };
+}
+
+/** JSON over HTTP to a spawned api. */
+export async function call(
+  baseUrl: string,
+  method: string,
+  urlPath: string,
+  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(baseUrl + urlPath, {
+    method,
+    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}), ...opts.headers },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export async function createAccount(baseUrl: string, name = 'Acme'): Promise<string> {
+  const res = await call(baseUrl, 'POST', '/v1/accounts', { key: ADMIN_TOKEN, body: { name } });
+  if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.apiKey;
+}
+
+export async function addCustomDestination(baseUrl: string, apiKey: string, url: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await call(baseUrl, 'POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url }, ...extra } });
+  if (res.status !== 201) throw new Error(`destination creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** Waits until no lead of the database is pending, and returns the count per status. */
+export async function allLeadsSettled(database: TestDatabase, what: string, timeoutMs = 30_000): Promise<Record<string, number>> {
+  return waitFor(
+    what,
+    async () => {
+      const groups = await database.db.lead.groupBy({ by: ['status'], _count: { _all: true } });
+      const counts = Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+      return counts.pending ? undefined : counts;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
