@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Prisma } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
-import { enqueueOrSkip } from './enqueue-or-skip';
+import { enqueueOrLeaveToSweep } from './leave-to-sweep';
 import { planDeliveries } from './plan-deliveries';
 
 export interface LeadInput {
@@ -55,7 +55,7 @@ export async function ingestLead(deps: DeliveryDeps, accountId: string, input: L
     }
     throw err;
   }
-  await enqueueOrLeaveToSweep(deps, deliveries);
+  await enqueueOrLeaveToSweep(deps, deliveries, 'new');
   return counted(deps, { created: true, leadId: lead.id });
 }
 
@@ -71,16 +71,4 @@ async function findExisting(deps: DeliveryDeps, accountId: string, input: LeadIn
   if (!or.length) return undefined;
   const found = await deps.db.lead.findFirst({ where: { accountId, OR: or }, select: { id: true } });
   return found?.id;
-}
-
-/** Redis being down must not fail an ingest that PostgreSQL already holds. */
-export async function enqueueOrLeaveToSweep(deps: DeliveryDeps, deliveries: { id: string; kind: string }[]): Promise<boolean> {
-  if (!deliveries.length) return true;
-  try {
-    await enqueueOrSkip(deps, () => deps.queues.enqueueNew(deliveries));
-    return true;
-  } catch (err) {
-    deps.logger.warn({ err: (err as Error).message, deliveries: deliveries.length }, 'enqueue failed; the sweep will enqueue these deliveries');
-    return false;
-  }
 }

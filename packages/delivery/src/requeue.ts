@@ -1,6 +1,6 @@
 import type { Prisma } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
-import { enqueueOrSkip } from './enqueue-or-skip';
+import { enqueueOrLeaveToSweep } from './leave-to-sweep';
 import type { DeliveryStatus } from './lead-status';
 
 /** Rows per page: one SELECT, one UPDATE … RETURNING and one addBulk per queue each. */
@@ -115,27 +115,6 @@ async function requeuePage(deps: DeliveryDeps, guarded: Prisma.DeliveryWhereInpu
     if (leadIds.length) await tx.lead.updateMany({ where: { id: { in: leadIds }, status: 'failed' }, data: { status: 'pending' } });
     return updated;
   });
-  await enqueueFreshOrLeaveToSweep(deps, rows);
+  await enqueueOrLeaveToSweep(deps, rows.map((r) => ({ id: r.id, kind: r.kind })), 'fresh');
   return rows;
-}
-
-async function enqueueFreshOrLeaveToSweep(deps: DeliveryDeps, rows: { id: string; kind: string }[]): Promise<void> {
-  if (!rows.length) return;
-  try {
-    await enqueueOrSkip(deps, () => enqueueForFreshRound(deps, rows.map((r) => ({ id: r.id, kind: r.kind }))));
-  } catch (err) {
-    deps.logger.warn({ err: (err as Error).message, deliveries: rows.length }, 'enqueue failed; the sweep will enqueue these deliveries');
-  }
-}
-
-/**
- * enqueueFresh, with the job states of a page read concurrently first: most deliveries of a
- * large push have no job at all and go straight to one addBulk (a job id that appeared
- * meanwhile makes its add a no-op); only those with a finished job take enqueueFresh's
- * remove-then-add path. Live jobs are left alone.
- */
-async function enqueueForFreshRound(deps: DeliveryDeps, refs: { id: string; kind: string }[]): Promise<void> {
-  const states = await Promise.all(refs.map((r) => deps.queues.queueForKind(r.kind).getJobState(r.id)));
-  await deps.queues.enqueueNew(refs.filter((_, i) => states[i] === 'unknown'));
-  await deps.queues.enqueueFresh(refs.filter((_, i) => states[i] === 'completed' || states[i] === 'failed'));
 }

@@ -5,9 +5,6 @@ import { REQUEUE_PAGE_SIZE, requeuePages } from './requeue';
 /** pg advisory lock key of the sweep: one sweep at a time, however many workers run. */
 export const SWEEP_LOCK_KEY = 4247104;
 
-/** Job states in which a delivery's job will still run. */
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-
 export interface SweepOptions {
   /**
    * A queued/retrying delivery touched more recently than this is not checked for a missing
@@ -91,9 +88,8 @@ async function enqueueLost(deps: DeliveryDeps, touchedBefore: Date, pageSize: nu
     });
     if (!page.length) return { enqueued, complete: true };
     cursor = page[page.length - 1].id;
-    const states = await Promise.all(page.map((d) => deps.queues.queueForKind(d.kind).getJobState(d.id)));
-    const lost = page.filter((_, i) => !LIVE_STATES.has(states[i]));
-    if (lost.length) enqueued += (await deps.queues.enqueueFresh(lost)).enqueued;
+    // enqueueFresh leaves live jobs alone and replaces missing or finished ones.
+    enqueued += (await deps.queues.enqueueFresh(page)).enqueued;
     if (page.length < pageSize) return { enqueued, complete: true };
   }
 }

@@ -26,7 +26,7 @@ export class Queues {
   readonly byKey: Record<QueueKey, Queue>;
 
   constructor(
-    connection: Redis,
+    private readonly connection: Redis,
     private readonly retry: RetryPolicy,
     prefix?: string,
   ) {
@@ -54,26 +54,22 @@ export class Queues {
   }
 
   /**
-   * Enqueues deliveries for a fresh round of attempts (sweep, manual retry, push-pending):
-   * a finished job under the same id is removed first; a live one is left alone.
+   * Enqueues deliveries for a fresh round of attempts (sweep, manual retry, push controls): a
+   * live job is left alone, a finished one under the same id is removed first, a missing one is
+   * simply added. States are read concurrently, so a page of 500 costs one round of reads.
    */
   async enqueueFresh(deliveries: DeliveryRef[]): Promise<{ enqueued: number; alreadyLive: number }> {
-    const fresh: DeliveryRef[] = [];
-    for (const d of deliveries) {
-      const queue = this.queueForKind(d.kind);
-      const state = await queue.getJobState(d.id);
-      if (LIVE_STATES.has(state)) continue;
-      if (state !== 'unknown') await queue.remove(d.id);
-      fresh.push(d);
-    }
+    const states = await Promise.all(deliveries.map((d) => this.queueForKind(d.kind).getJobState(d.id)));
+    const fresh = deliveries.filter((_, i) => !LIVE_STATES.has(states[i]));
+    const finished = deliveries.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
+    await Promise.all(finished.map((d) => this.queueForKind(d.kind).remove(d.id)));
     await this.addBulk(fresh);
     return { enqueued: fresh.length, alreadyLive: deliveries.length - fresh.length };
   }
 
-  /** Which of these deliveries have no job in Redis at all (lost to a flush or an outage). */
-  async missingJobs(deliveries: DeliveryRef[]): Promise<DeliveryRef[]> {
-    const states = await Promise.all(deliveries.map((d) => this.queueForKind(d.kind).getJobState(d.id)));
-    return deliveries.filter((_, i) => states[i] === 'unknown');
+  /** Whether the producer connection is up: enqueues fail fast instead of waiting when it is not. */
+  get connected(): boolean {
+    return this.connection.status === 'ready';
   }
 
   async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {
