@@ -19,6 +19,7 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
   // A stale or duplicated job (sweep, manual retry, stalled-job recovery) must not push twice.
   if (delivery.status === 'succeeded') return { outcome: 'skipped', reason: 'already-succeeded' };
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const destinationType = delivery.destination?.type ?? delivery.kind;
 
   let call;
   try {
@@ -26,7 +27,7 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
   } catch (err) {
     if (!(err instanceof CrmError)) throw err; // e.g. PostgreSQL unreachable: let BullMQ retry
     const { verdict } = await recordFailure(deps, delivery, err, { finalAttempt });
-    deps.metrics?.deliveryAttempted({ destinationType: delivery.destination?.type ?? delivery.kind, outcome: verdict });
+    deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
@@ -36,7 +37,7 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
     await recordSuccess(deps, delivery, result, { startedAt, durationMs });
-    deps.metrics?.deliveryAttempted({ destinationType: delivery.destination?.type ?? delivery.kind, outcome: 'succeeded', durationMs });
+    deps.metrics?.deliveryAttempted({ destinationType, outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {
     const error = err instanceof CrmError ? err : call.classify(err);
@@ -44,7 +45,7 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
     const called = error.code !== 'MAPPING_ERROR';
     const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
     const { verdict } = await recordFailure(deps, delivery, error, { attempt, finalAttempt });
-    deps.metrics?.deliveryAttempted({ destinationType: delivery.destination?.type ?? delivery.kind, outcome: verdict, durationMs: attempt?.durationMs });
+    deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict, durationMs: attempt?.durationMs });
     deps.logger.warn({ deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict }, 'delivery attempt failed');
     // BullMQ retries a plain error (its backoff reads error.retryAfterMs); anything else ends the round.
     if (verdict === 'retrying' || finalAttempt) throw error;
