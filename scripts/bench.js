@@ -82,7 +82,7 @@ async function main() {
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
   };
   const children = ['apps/api/dist/main.js', 'apps/worker/dist/main.js'].map((entry) =>
-    spawn(process.execPath, [path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
   );
   let stopping = false;
   for (const child of children) {

@@ -1,5 +1,6 @@
 import { CrmError } from '@crm-push/crm';
 import type { DeliveryDeps } from './deps';
+import { createDeliveryStore } from './delivery-store';
 import { processDelivery } from './process-delivery';
 import { backoffDelay, QUEUE_NAMES, type QueueKey } from '@crm-push/queue';
 import { Worker } from 'bullmq';
@@ -16,7 +17,8 @@ export function createDeliveryWorker(
   opts: { concurrency: number; prefix?: string; lockDurationMs?: number; stalledIntervalMs?: number },
 ) {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
-  const worker = new Worker(QUEUE_NAMES[queue], (job) => processDelivery(deps, job), {
+  const store = createDeliveryStore(deps);
+  const worker = new Worker(QUEUE_NAMES[queue], (job) => processDelivery(deps, store, job), {
     connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,

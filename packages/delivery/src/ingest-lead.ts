@@ -1,8 +1,10 @@
+import type { DeliveryRef } from '@crm-push/queue';
+import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
 import { Prisma } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
 import { enqueueOrLeaveToSweep } from './leave-to-sweep';
-import { planDeliveries } from './plan-deliveries';
+import { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery } from './plan-deliveries';
 
 export interface LeadInput {
   data: Record<string, unknown>;
@@ -14,49 +16,123 @@ export interface IngestResult {
   /** false: an earlier request with the same Idempotency-Key or source + externalId made it. */
   created: boolean;
   leadId: string;
+  /** The CRM deliveries written with a new lead (all `queued`); absent for a duplicate. */
+  deliveries?: { id: string; destinationId: string | null; status: 'queued' }[];
+}
+
+/** Stores leads and enqueues their deliveries; one per api process, shared by its requests. */
+export type Ingester = (accountId: string, input: LeadInput, idempotencyKey?: string) => Promise<IngestResult>;
+
+/**
+ * How long the ingester gathers concurrent requests into one routing read, one insert
+ * statement and one enqueue. Round trips are what a lead costs (see `npm run bench`).
+ */
+const BATCH_WINDOW_MS = 2;
+const MAX_BATCH = 100;
+
+interface LeadRow {
+  lead: { id: string; accountId: string; data: Record<string, unknown>; source: string | null; externalId: string | null; idempotencyKey: string | null; createdAt: Date };
+  deliveries: ({ id: string } & PlannedDelivery)[];
 }
 
 /**
- * Stores a lead and its deliveries in one transaction, then enqueues one job per delivery.
- * The lead is durable before this returns; when Redis is down the jobs are left to the sweep.
+ * Stores a lead and its deliveries — atomically, in one statement shared with the requests
+ * arriving at the same moment — then enqueues one job per delivery. The lead is durable before
+ * the promise resolves; when Redis is down the jobs are left to the sweep. A repeat (same
+ * Idempotency-Key, or source + externalId) is caught by the unique indexes, not by a
+ * check-then-insert, so concurrent identical requests create one lead.
  */
-export async function ingestLead(deps: DeliveryDeps, accountId: string, input: LeadInput, idempotencyKey?: string): Promise<IngestResult> {
-  const existing = await findExisting(deps, accountId, input, idempotencyKey);
-  if (existing) return counted(deps, { created: false, leadId: existing });
+export function createIngester(deps: DeliveryDeps): Ingester {
+  const options = { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
+  const routing = new DataLoader<string, AccountRouting>(async (accountIds) => {
+    const byAccount = await loadRouting(deps.db, accountIds);
+    return accountIds.map((id) => byAccount.get(id)!);
+  }, options);
+  const inserts = new DataLoader<LeadRow, boolean>(async (rows) => {
+    const inserted = await insertLeads(deps, rows);
+    return rows.map((r) => inserted.has(r.lead.id));
+  }, options);
+  const enqueues = new DataLoader<DeliveryRef[], void>(async (groups) => {
+    await enqueueOrLeaveToSweep(deps, groups.flat(), 'new');
+    return groups.map(() => undefined);
+  }, options);
 
-  const lead = {
-    id: uuidv7(),
-    data: input.data,
-    source: input.source ?? null,
-    externalId: input.externalId ?? null,
-    createdAt: new Date(),
-  };
-  const write = async () => {
-    const planned = await planDeliveries(deps.db, accountId, lead);
-    const deliveries = planned.map((p) => ({ id: uuidv7(), accountId, leadId: lead.id, ...p }));
-    await deps.db.$transaction([
-      deps.db.lead.create({ data: { ...lead, data: lead.data as Prisma.InputJsonObject, accountId, idempotencyKey: idempotencyKey ?? null } }),
-      deps.db.delivery.createMany({ data: deliveries }),
-    ]);
-    return deliveries;
-  };
-  let deliveries;
-  try {
+  return async (accountId, input, idempotencyKey) => {
+    const lead = {
+      id: uuidv7(),
+      accountId,
+      data: input.data,
+      source: input.source ?? null,
+      externalId: input.externalId ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+      createdAt: new Date(),
+    };
+    const write = async () => {
+      const deliveries = planDeliveries(await routing.load(accountId), lead).map((p) => ({ id: uuidv7(), ...p }));
+      return { created: await inserts.load({ lead, deliveries }), deliveries };
+    };
     // A flow deleted between planning and writing breaks a foreign key: plan once more without it.
-    deliveries = await write().catch((err: unknown) => {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') return write();
+    const { created, deliveries } = await write().catch((err: unknown) => {
+      if (isForeignKeyViolation(err)) return write();
       throw err;
     });
-  } catch (err) {
-    // Two identical requests raced: the unique index let one in; answer with that one.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (!created) {
       const winner = await findExisting(deps, accountId, input, idempotencyKey);
-      if (winner) return counted(deps, { created: false, leadId: winner });
+      if (!winner) throw new Error('lead insert conflicted but no earlier lead matches');
+      return counted(deps, { created: false, leadId: winner });
     }
-    throw err;
-  }
-  await enqueueOrLeaveToSweep(deps, deliveries, 'new');
-  return counted(deps, { created: true, leadId: lead.id });
+    await enqueues.load(deliveries.map((d) => ({ id: d.id, kind: d.kind })));
+    return counted(deps, {
+      created: true,
+      leadId: lead.id,
+      deliveries: deliveries.filter((d) => d.kind === 'crm').map((d) => ({ id: d.id, destinationId: d.destinationId ?? null, status: 'queued' })),
+    });
+  };
+}
+
+/** One lead on its own (scripts, tests); the api shares one ingester between requests. */
+export function ingestLead(deps: DeliveryDeps, accountId: string, input: LeadInput, idempotencyKey?: string): Promise<IngestResult> {
+  return createIngester(deps)(accountId, input, idempotencyKey);
+}
+
+/**
+ * Leads and their deliveries in one round trip, atomic as one statement. ON CONFLICT DO
+ * NOTHING skips a repeat (the unique indexes decide, race-safe, also between two rows of one
+ * batch); only the deliveries of leads actually inserted are written. Returns the inserted ids.
+ */
+async function insertLeads(deps: DeliveryDeps, rows: readonly LeadRow[]): Promise<Set<string>> {
+  const leads = rows.map((r) => r.lead);
+  const deliveries = rows.flatMap((r) => r.deliveries.map((d) => ({ ...d, leadId: r.lead.id, accountId: r.lead.accountId })));
+  const leadColumn = <T>(pick: (l: LeadRow['lead']) => T) => leads.map(pick);
+  const deliveryColumn = <T>(pick: (d: (typeof deliveries)[number]) => T) => deliveries.map(pick);
+  const inserted = await deps.db.$queryRaw<{ id: string }[]>`
+    WITH new_leads AS (
+      INSERT INTO leads (id, account_id, source, external_id, idempotency_key, data, status, created_at, updated_at)
+      SELECT id, account_id, source, external_id, idempotency_key, data, 'pending', created_at, created_at
+      FROM unnest(${leadColumn((l) => l.id)}::text[], ${leadColumn((l) => l.accountId)}::text[], ${leadColumn((l) => l.source)}::text[],
+                  ${leadColumn((l) => l.externalId)}::text[], ${leadColumn((l) => l.idempotencyKey)}::text[],
+                  ${leadColumn((l) => JSON.stringify(l.data))}::jsonb[], ${leadColumn((l) => l.createdAt)}::timestamp[])
+        AS t(id, account_id, source, external_id, idempotency_key, data, created_at)
+      ON CONFLICT DO NOTHING
+      RETURNING id, created_at
+    ), new_deliveries AS (
+      INSERT INTO deliveries (id, account_id, lead_id, kind, destination_id, flow_id, action_index, status, created_at, updated_at)
+      SELECT p.id, p.account_id, p.lead_id, p.kind, p.destination_id, p.flow_id, p.action_index, 'queued', new_leads.created_at, new_leads.created_at
+      FROM unnest(${deliveryColumn((d) => d.id)}::text[], ${deliveryColumn((d) => d.accountId)}::text[], ${deliveryColumn((d) => d.leadId)}::text[],
+                  ${deliveryColumn((d) => d.kind)}::text[], ${deliveryColumn((d) => d.destinationId ?? null)}::text[],
+                  ${deliveryColumn((d) => d.flowId ?? null)}::text[], ${deliveryColumn((d) => d.actionIndex ?? null)}::int[])
+        AS p(id, account_id, lead_id, kind, destination_id, flow_id, action_index)
+      JOIN new_leads ON new_leads.id = p.lead_id
+    )
+    SELECT id FROM new_leads`;
+  return new Set(inserted.map((r) => r.id));
+}
+
+/** A raw statement reports the driver's error kind (P2010) where a model query says P2003. */
+function isForeignKeyViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const kind = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause?.kind;
+  return err.code === 'P2003' || kind === 'ForeignKeyConstraintViolation';
 }
 
 function counted(deps: DeliveryDeps, result: IngestResult): IngestResult {

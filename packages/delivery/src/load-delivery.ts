@@ -1,8 +1,8 @@
 import type { Db } from '@crm-push/db';
 
-/** A delivery with everything needed to run it. */
-export function loadDelivery(db: Db, id: string) {
-  return db.delivery.findUnique({ where: { id }, include: { lead: true, destination: true, flow: true } });
+/** Deliveries with everything needed to run them, in one query (joins, not a query per relation). */
+export function loadDeliveries(db: Db, ids: readonly string[]) {
+  return db.delivery.findMany({ where: { id: { in: [...ids] } }, include: { lead: true, destination: true, flow: true }, relationLoadStrategy: 'join' });
 }
 
-export type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
+export type LoadedDelivery = Awaited<ReturnType<typeof loadDeliveries>>[number];

@@ -18,40 +18,52 @@ export interface LeadForRouting {
   createdAt: Date;
 }
 
-/**
- * Which deliveries a new lead gets: every enabled destination with routing "all", every enabled
- * destination a matching flow's `crm_push` names (routing "flows" ones only this way), each
- * once; and one delivery per Slack, email or webhook action of every matching flow.
- * Destinations are filtered by account here too, so a stale id in a flow can never reach
- * another account's destination.
- */
-export async function planDeliveries(db: Db, accountId: string, lead: LeadForRouting): Promise<PlannedDelivery[]> {
-  const flows = await loadEnabledFlows(db, accountId);
-  const routed = routeLead(flows, lead);
-  const destinations = await db.destination.findMany({
-    where: {
-      accountId,
-      enabled: true,
-      deletedAt: null,
-      OR: [{ routing: 'all' }, ...(routed.destinationIds.length ? [{ id: { in: routed.destinationIds } }] : [])],
-    },
-    select: { id: true },
-    orderBy: { id: 'asc' },
-  });
-  return [
-    ...destinations.map((d) => ({ kind: 'crm', destinationId: d.id })),
-    ...routed.actions.map((a) => ({ kind: a.action.type, flowId: a.flowId, actionIndex: a.actionIndex })),
-  ];
+/** What routing needs of one account: its enabled flows and its usable destinations. */
+export interface AccountRouting {
+  flows: RoutableFlow[];
+  destinations: { id: string; routing: string }[];
 }
 
-/** One query per ingest; flows are few per account, and a cache would serve edits late. */
-async function loadEnabledFlows(db: Db, accountId: string): Promise<RoutableFlow[]> {
-  const rows = await db.flow.findMany({
-    where: { accountId, enabled: true },
-    select: { id: true, enabled: true, when: true, actions: true },
-    orderBy: { id: 'asc' },
-  });
+/**
+ * Reads the routing of several accounts in two queries (the ingester batches the accounts of
+ * concurrent requests). Read fresh every time: a cache would route leads by stale flows.
+ */
+export async function loadRouting(db: Db, accountIds: readonly string[]): Promise<Map<string, AccountRouting>> {
+  const ids = [...new Set(accountIds)];
+  const [flows, destinations] = await Promise.all([
+    db.flow.findMany({
+      where: { accountId: { in: ids }, enabled: true },
+      select: { id: true, accountId: true, enabled: true, when: true, actions: true },
+      orderBy: { id: 'asc' },
+    }),
+    db.destination.findMany({
+      where: { accountId: { in: ids }, enabled: true, deletedAt: null },
+      select: { id: true, accountId: true, routing: true },
+      orderBy: { id: 'asc' },
+    }),
+  ]);
+  const byAccount = new Map(ids.map((id) => [id, { flows: [], destinations: [] } as AccountRouting]));
   // Stored webhook actions carry a sealed secret instead of signingSecret; routing reads only
   // each action's type and crm_push ids, so the stored shape serves as it is.
-  return rows.map((r) => ({ id: r.id, enabled: r.enabled, when: r.when as unknown as ConditionNode, actions: storedActions(r.actions) }));
+  for (const f of flows) {
+    byAccount.get(f.accountId)!.flows.push({ id: f.id, enabled: f.enabled, when: f.when as unknown as ConditionNode, actions: storedActions(f.actions) });
+  }
+  for (const d of destinations) byAccount.get(d.accountId)!.destinations.push({ id: d.id, routing: d.routing });
+  return byAccount;
+}
+
+/**
+ * Which deliveries a new lead gets: every usable destination with routing "all", every usable
+ * destination a matching flow's `crm_push` names (routing "flows" ones only this way), each
+ * once; and one delivery per Slack, email or webhook action of every matching flow. Only the
+ * account's own destinations are candidates, so a stale id in a flow never reaches another
+ * account's destination.
+ */
+export function planDeliveries(routing: AccountRouting, lead: LeadForRouting): PlannedDelivery[] {
+  const routed = routeLead(routing.flows, lead);
+  const named = new Set(routed.destinationIds);
+  return [
+    ...routing.destinations.filter((d) => d.routing === 'all' || named.has(d.id)).map((d) => ({ kind: 'crm', destinationId: d.id })),
+    ...routed.actions.map((a) => ({ kind: a.action.type, flowId: a.flowId, actionIndex: a.actionIndex })),
+  ];
 }

@@ -1,9 +1,9 @@
 import { CrmError } from '@crm-push/crm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
-import { loadDelivery } from './load-delivery';
+import type { DeliveryStore } from './delivery-store';
 import { prepareCall } from './prepare-call';
-import { recordFailure, recordSuccess } from './record-outcome';
+import { recordFailure } from './record-outcome';
 
 export type ProcessOutcome =
   | { outcome: 'succeeded'; externalId: string | null }
@@ -13,8 +13,8 @@ export type ProcessOutcome =
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM
  * contract. PostgreSQL decides what to do; the job only names the delivery.
  */
-export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId: string }>): Promise<ProcessOutcome> {
-  const delivery = await loadDelivery(deps.db, job.data.deliveryId);
+export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<{ deliveryId: string }>): Promise<ProcessOutcome> {
+  const delivery = await store.load(job.data.deliveryId);
   if (!delivery) return { outcome: 'skipped', reason: 'missing' };
   // A stale or duplicated job (sweep, manual retry, stalled-job recovery) must not push twice.
   if (delivery.status === 'succeeded') return { outcome: 'skipped', reason: 'already-succeeded' };
@@ -36,7 +36,7 @@ export async function processDelivery(deps: DeliveryDeps, job: Job<{ deliveryId:
   try {
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
-    await recordSuccess(deps, delivery, result, { startedAt, durationMs });
+    await store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } });
     deps.metrics?.deliveryAttempted({ destinationType, outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {

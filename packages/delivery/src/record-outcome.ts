@@ -1,4 +1,6 @@
 import { CrmError, type PushResult } from '@crm-push/crm';
+import { Prisma } from '@crm-push/db';
+import { v7 as uuidv7 } from 'uuid';
 import { sweepDelay } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { refreshLeadStatus } from './lead-status';
@@ -14,28 +16,45 @@ interface DeliveryRow {
   sweeps: number;
 }
 
-/** Marks a delivery succeeded, logs the call, and refreshes its lead — one transaction. */
-export async function recordSuccess(deps: DeliveryDeps, delivery: DeliveryRow, result: PushResult, attempt: AttemptFacts) {
-  await deps.db.$transaction(async (tx) => {
-    await tx.attempt.create({
-      data: { deliveryId: delivery.id, ...attempt, statusCode: result.statusCode ?? null, meta: (result.meta as object) ?? undefined },
-    });
-    await tx.delivery.update({
-      where: { id: delivery.id },
-      data: {
-        status: 'succeeded',
-        attempts: { increment: 1 },
-        lastStatusCode: result.statusCode ?? null,
-        lastErrorCode: null,
-        lastErrorMessage: null,
-        lastErrorRetryable: null,
-        externalId: result.externalId,
-        nextRetryAt: null,
-      },
-    });
-    await refreshLeadStatus(tx, delivery.leadId);
-  });
+export interface Success {
+  delivery: DeliveryRow;
+  result: PushResult;
+  attempt: AttemptFacts;
 }
+
+/**
+ * Marks deliveries succeeded, logs their calls and marks their leads synced, all in ONE
+ * statement — the hottest write of the system, so a worker batches the successes of its
+ * concurrent jobs into it (see delivery-store.ts). Needs no lead lock: `synced` only ever
+ * follows a success, so concurrent successes agree.
+ */
+export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes: readonly Success[]) {
+  if (!successes.length) return;
+  const column = <T>(pick: (s: Success) => T) => successes.map(pick);
+  await deps.db.$executeRaw`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${column((s) => s.delivery.id)}::text[], ${column(() => uuidv7())}::text[], ${column((s) => s.attempt.startedAt)}::timestamp[],
+        ${column((s) => s.attempt.durationMs)}::int[], ${column((s) => s.result.statusCode ?? null)}::int[],
+        ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[]
+      ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id)
+    ), logged AS (
+      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
+      SELECT attempt_id, delivery_id, started_at, duration_ms, status_code, meta FROM input
+    ), done AS (
+      UPDATE deliveries d
+      SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
+          last_error_message = NULL, last_error_retryable = NULL, external_id = input.external_id,
+          next_retry_at = NULL, updated_at = ${UTC_NOW}
+      FROM input WHERE d.id = input.delivery_id
+      RETURNING d.lead_id, d.kind
+    )
+    UPDATE leads SET status = 'synced', updated_at = ${UTC_NOW}
+    WHERE id IN (SELECT lead_id FROM done WHERE kind = 'crm') AND status <> 'synced'`;
+}
+
+/** Timestamps are stored as UTC without a zone, as Prisma writes them. */
+const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 
 export type FailureVerdict =
   /** BullMQ will try again within this round. */

@@ -19,14 +19,28 @@ function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** Known keys stay cached this long: a producer's every request needs its account. */
+const KEY_CACHE_TTL_MS = 60_000;
+const KEY_CACHE_MAX = 10_000;
+
 /** Scopes the request to the account owning the API key; every /v1 query then filters by it. */
 export function requireAccount(db: Db): RequestHandler {
+  // Only found keys are cached (keys are never revoked, only created), so a key is valid here
+  // as soon as it exists; unknown keys always reach the database.
+  const cache = new Map<string, { accountId: string; until: number }>();
   return async (req, res, next) => {
     const key = bearer(req);
     if (!key) return next(unauthorized('missing API key: send Authorization: Bearer <apiKey>'));
-    const found = await db.apiKey.findUnique({ where: { keyHash: hashApiKey(key) }, select: { accountId: true } });
-    if (!found) return next(unauthorized('invalid API key'));
-    res.locals.accountId = found.accountId;
+    const hash = hashApiKey(key);
+    let hit = cache.get(hash);
+    if (!hit || hit.until < Date.now()) {
+      const found = await db.apiKey.findUnique({ where: { keyHash: hash }, select: { accountId: true } });
+      if (!found) return next(unauthorized('invalid API key'));
+      if (cache.size >= KEY_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      hit = { accountId: found.accountId, until: Date.now() + KEY_CACHE_TTL_MS };
+      cache.set(hash, hit);
+    }
+    res.locals.accountId = hit.accountId;
     next();
   };
 }

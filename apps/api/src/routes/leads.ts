@@ -1,4 +1,4 @@
-import { findLead, ingestLead, leadInclude, leadView, PushError, pushLead, pushPending } from '@crm-push/delivery';
+import { createIngester, findLead, leadInclude, leadView, PushError, pushLead, pushPending } from '@crm-push/delivery';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -29,15 +29,19 @@ function pushApiError(err: unknown): unknown {
 export function leadsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { db } = deps;
+  // Concurrent requests share its routing read, insert statement and enqueue.
+  const ingest = createIngester(deps);
 
   router.post('/v1/leads', async (req, res) => {
     const input = parse(leadInputSchema, req.body);
     const idempotencyKey = parse(idempotencyKeySchema, req.get('idempotency-key'), 'Idempotency-Key header');
     const accountId = accountIdOf(res);
-    const { created, leadId } = await ingestLead(deps, accountId, input, idempotencyKey);
+    const { created, leadId, deliveries } = await ingest(accountId, input, idempotencyKey);
+    // A new lead is answered from what was just written; a repeat with its current state.
+    if (created) return void res.status(202).json({ id: leadId, status: 'pending', deliveries });
     const lead = await findLead(db, accountId, leadId);
     if (!lead) throw ApiError.notFound('lead');
-    res.status(created ? 202 : 200).json({
+    res.status(200).json({
       id: lead.id,
       status: lead.status,
       deliveries: lead.deliveries
