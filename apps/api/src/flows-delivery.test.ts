@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ingestLead } from '@crm-push/delivery';
-import { FakeServer, waitFor, type RecordedRequest } from '@crm-push/testing';
+import { FakeServer, startSmtpSink, waitFor, type RecordedRequest, type SmtpSink } from '@crm-push/testing';
 import { Webhook } from 'standardwebhooks';
-import { startSmtpSink, type SmtpSink } from './test-support/smtp-sink';
 import { startSystem, type TestSystem } from './test-support/system';
 
 const SECRET = 'whsec_' + Buffer.from('flow-secret-key-of-32-bytes-long').toString('base64');

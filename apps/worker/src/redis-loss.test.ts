@@ -1,6 +1,6 @@
 import { Queues, createRedis } from '@crm-push/queue';
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, allLeadsSettled, call, createAccount, freePort, startStack, type Child, type Stack } from './__tests__/processes';
+import { waitFor, type CustomSink } from '@crm-push/testing';
+import { allLeadsSettled, call, freePort, startTwoSinkStack, type Child, type Stack } from './__tests__/processes';
 
 /** Every lead reaches both sinks; returns how many calls each lead got at each (for duplicates). */
 function callsPerLead(sink: CustomSink): Map<string, number> {
@@ -14,18 +14,13 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
   let api: Child & { url: string };
   let sinks: CustomSink[];
   let apiKey: string;
+  let stopAll: () => Promise<void>;
 
   beforeAll(async () => {
-    sinks = [createCustomSink(), createCustomSink()];
-    await Promise.all(sinks.map((s) => s.start()));
-    stack = await startStack();
-    api = await stack.startApi();
-    apiKey = await createAccount(api.url);
-    for (const sink of sinks) await addCustomDestination(api.url, apiKey, `${sink.url}/leads`);
+    ({ stack, api, sinks, apiKey, stop: stopAll } = await startTwoSinkStack());
   });
   afterAll(async () => {
-    await stack?.stop();
-    await Promise.all(sinks.map((s) => s.stop()));
+    await stopAll?.();
   });
 
   async function postLeads(baseUrl: string, prefix: string, n: number): Promise<string[]> {

@@ -1,23 +1,18 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, allLeadsSettled, call, createAccount, FAST_STALL_RECOVERY, startStack, type Child, type Stack } from './__tests__/processes';
+import { waitFor, type CustomSink } from '@crm-push/testing';
+import { allLeadsSettled, call, FAST_STALL_RECOVERY, startTwoSinkStack, type Child, type Stack } from './__tests__/processes';
 
 describe('workers that die or are stopped mid-call', () => {
   let stack: Stack;
   let api: Child & { url: string };
   let sinks: CustomSink[];
   let apiKey: string;
+  let stopAll: () => Promise<void>;
 
   beforeAll(async () => {
-    sinks = [createCustomSink(), createCustomSink()];
-    await Promise.all(sinks.map((s) => s.start()));
-    stack = await startStack();
-    api = await stack.startApi();
-    apiKey = await createAccount(api.url);
-    for (const sink of sinks) await addCustomDestination(api.url, apiKey, `${sink.url}/leads`);
+    ({ stack, api, sinks, apiKey, stop: stopAll } = await startTwoSinkStack());
   });
   afterAll(async () => {
-    await stack?.stop();
-    await Promise.all(sinks.map((s) => s.stop()));
+    await stopAll?.();
   });
 
   async function postLeads(prefix: string, n: number): Promise<string[]> {

@@ -6,3 +6,4 @@ export { FakeServer, type ScriptedAnswer, type RecordedRequest } from './fakes/f
 export { createCustomSink, type CustomSink } from './fakes/custom-sink';
 export * from './fakes/salesforce';
 export { parsePrometheusText, sampleValue, type MetricFamily, type Sample } from './prometheus-text';
+export { startSmtpSink, type SmtpSink, type ReceivedMail } from './fakes/smtp-sink';

@@ -24,9 +24,12 @@ describe('the admin area over HTTP', () => {
   beforeEach(() => sink.resetScripts());
 
   /** HTTP without following redirects, so a 303 is seen as such. */
-  function request(method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}) {
-    return fetch(system.url + path, { method, redirect: 'manual', headers: opts.headers, body: opts.body });
+  function request(method: string, path: string, opts: { headers?: Record<string, string | undefined>; body?: string } = {}) {
+    const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    return fetch(system.url + path, { method, redirect: 'manual', headers, body: opts.body });
   }
+  /** The JSON body of an answer (fetch types it as unknown). */
+  const body = async (res: Response): Promise<any> => res.json();
   const origin = () => system.url;
   const json = { 'content-type': 'application/json' };
 
@@ -58,7 +61,7 @@ describe('the admin area over HTTP', () => {
       for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${apiKey}` }]) {
         const res = await request('GET', '/admin/queues/api/queues', { headers });
         expect(res.status).toBe(401);
-        expect((await res.json()).error.code).toBe('UNAUTHORIZED');
+        expect((await body(res)).error.code).toBe('UNAUTHORIZED');
       }
     });
 
@@ -70,7 +73,7 @@ describe('the admin area over HTTP', () => {
       expect(panel.headers.get('x-frame-options')).toBe('DENY');
       const board = await request('GET', '/admin/queues/api/queues', { headers: auth });
       expect(board.status).toBe(200);
-      expect((await board.json()).queues.map((q: { name: string }) => q.name).sort()).toEqual(['crm-deliveries', 'flow-actions', 'maintenance']);
+      expect((await body(board)).queues.map((q: { name: string }) => q.name).sort()).toEqual(['crm-deliveries', 'flow-actions', 'maintenance']);
     });
 
     it('trades the token for an HttpOnly, SameSite=Strict cookie that does not hold the token', async () => {
@@ -124,7 +127,7 @@ describe('the admin area over HTTP', () => {
       for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, {}]) {
         const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: { ...json, ...headers, cookie }, body: '{}' });
         expect(res.status).toBe(403);
-        expect((await res.json()).error.code).toBe('CROSS_ORIGIN_REFUSED');
+        expect((await body(res)).error.code).toBe('CROSS_ORIGIN_REFUSED');
       }
       const board = await request('PUT', '/admin/queues/api/queues/crm-deliveries/pause', { headers: { cookie, origin: 'https://evil.example' } });
       expect(board.status).toBe(403);
@@ -160,9 +163,9 @@ describe('the admin area over HTTP', () => {
       const id = await failedDelivery();
       const res = await request('POST', `/admin/api/deliveries/${id}/retry`, { headers: admin(), body: '{}' });
       expect(res.status).toBe(202);
-      expect((await res.json()).deliveries).toEqual([{ id, status: 'queued', destinationId }]);
+      expect((await body(res)).deliveries).toEqual([{ id, status: 'queued', destinationId }]);
       await waitFor('the retried delivery to succeed', async () => {
-        const d = await (await request('GET', `/admin/api/deliveries/${id}`, { headers: admin() })).json();
+        const d = await body(await request('GET', `/admin/api/deliveries/${id}`, { headers: admin() }));
         return d.status === 'succeeded' ? d : undefined;
       });
     });
@@ -173,7 +176,7 @@ describe('the admin area over HTTP', () => {
       await waitFor('success', async () => (await system.call('GET', `/v1/deliveries/${id}`, { key: apiKey })).body.status === 'succeeded');
       const res = await request('POST', `/admin/api/deliveries/${id}/retry`, { headers: admin(), body: '{}' });
       expect(res.status).toBe(202);
-      expect((await res.json()).deliveries).toEqual([]);
+      expect((await body(res)).deliveries).toEqual([]);
     });
 
     it('answers 404 for an unknown delivery or destination and 400 for a malformed id', async () => {
@@ -189,29 +192,29 @@ describe('the admin area over HTTP', () => {
       const other = await failedDelivery(409);
       const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: admin(), body: JSON.stringify({ errorCode: 'HTTP_422', destinationId }) });
       expect(res.status).toBe(202);
-      expect(await res.json()).toEqual({ requeued: 1 });
+      expect(await body(res)).toEqual({ requeued: 1 });
       await waitFor('the match to succeed', async () => (await system.call('GET', `/v1/deliveries/${matching}`, { key: apiKey })).body.status === 'succeeded');
       expect((await system.call('GET', `/v1/deliveries/${other}`, { key: apiKey })).body.status).toBe('failed');
     });
 
     it('rejects unknown or malformed filters with 400 naming the field', async () => {
-      for (const [body, field] of [[{ status: 'failed' }, 'status'], [{ destinationId: 'nope' }, 'destinationId']] as const) {
-        const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: admin(), body: JSON.stringify(body) });
+      for (const [filter, field] of [[{ status: 'failed' }, 'status'], [{ destinationId: 'nope' }, 'destinationId']] as const) {
+        const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: admin(), body: JSON.stringify(filter) });
         expect(res.status).toBe(400);
-        const { error } = await res.json();
+        const { error } = await body(res);
         expect(error.code).toBe('VALIDATION_ERROR');
         expect(error.message).toContain(field);
       }
     });
 
     it('tests a destination connection: ok for the sink, not ok with a reason for a closed port', async () => {
-      const ok = await (await request('POST', `/admin/api/destinations/${destinationId}/test`, { headers: admin(), body: '{}' })).json();
+      const ok = await body(await request('POST', `/admin/api/destinations/${destinationId}/test`, { headers: admin(), body: '{}' }));
       expect(ok).toMatchObject({ ok: true });
       const closed = createCustomSink();
       const url = await closed.start();
       await closed.stop();
       const gone = (await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'gone', type: 'custom', routing: 'flows', config: { url: `${url}/leads` } } })).body.id;
-      const res = await (await request('POST', `/admin/api/destinations/${gone}/test`, { headers: admin(), body: '{}' })).json();
+      const res = await body(await request('POST', `/admin/api/destinations/${gone}/test`, { headers: admin(), body: '{}' }));
       expect(res).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
     });
   });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { createTestDatabase, openTestRedis, waitFor, type TestDatabase } from '@crm-push/testing';
+import { createCustomSink, createTestDatabase, openTestRedis, waitFor, type CustomSink, type TestDatabase } from '@crm-push/testing';
 
 /**
  * Test harness for process-level tests: the built api and worker (`npm run build` first) as
@@ -179,4 +179,33 @@ export async function allLeadsSettled(database: TestDatabase, what: string, time
     },
     { timeoutMs, intervalMs: 100 },
   );
+}
+
+export interface TwoSinkStack {
+  stack: Stack;
+  api: Child & { url: string };
+  apiKey: string;
+  /** Two custom CRMs, each a destination of the account. */
+  sinks: CustomSink[];
+  stop(): Promise<void>;
+}
+
+/** A spawned api on a fresh stack, with an account whose two destinations are local sinks. */
+export async function startTwoSinkStack(): Promise<TwoSinkStack> {
+  const sinks = [createCustomSink(), createCustomSink()];
+  await Promise.all(sinks.map((s) => s.start()));
+  const stack = await startStack();
+  const api = await stack.startApi();
+  const apiKey = await createAccount(api.url);
+  for (const sink of sinks) await addCustomDestination(api.url, apiKey, `${sink.url}/leads`);
+  return {
+    stack,
+    api,
+    apiKey,
+    sinks,
+    async stop() {
+      await stack.stop();
+      await Promise.all(sinks.map((s) => s.stop()));
+    },
+  };
 }

@@ -1,46 +1,10 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { startSmtpSink } from '@crm-push/testing';
 import { CrmError } from '@crm-push/crm';
 import type { EmailAction } from '../actions';
 import { closedPort } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
 import { DEFAULT_MAIL_FROM, sendEmail } from './email';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on a free local port, recording each message it accepts. */
-async function startSmtp(overrides: Partial<SMTPServerOptions> = {}) {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-    ...overrides,
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    received,
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** An SMTP reply error as smtp-server sends it to the client. */
 function reply(code: number, text: string): Error {
@@ -64,7 +28,7 @@ const action: EmailAction = {
 
 describe('sendEmail', () => {
   it('delivers the rendered mail to the SMTP server', async () => {
-    const smtp = await startSmtp();
+    const smtp = await startSmtpSink();
     try {
       const result = await sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url });
       expect(result).toEqual({ statusCode: 250 });
@@ -82,7 +46,7 @@ describe('sendEmail', () => {
   });
 
   it('uses the sender address it is given', async () => {
-    const smtp = await startSmtp();
+    const smtp = await startSmtpSink();
     try {
       await sendEmail({ ...action, html: undefined }, lead, { deliveryId: 'act_1', smtpUrl: smtp.url, mailFrom: 'Leads <leads@acme.test>' });
       expect(smtp.received[0].from).toBe('leads@acme.test');
@@ -126,7 +90,7 @@ describe('sendEmail', () => {
   });
 
   it('throws a retryable error, and so retries, on a 4xx SMTP reply', async () => {
-    const smtp = await startSmtp({ onRcptTo: (_addr, _session, cb) => cb(reply(451, 'Try again later')) });
+    const smtp = await startSmtpSink({ onRcptTo: (_addr, _session, cb) => cb(reply(451, 'Try again later')) });
     try {
       const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_TEMPORARY_FAILURE', retryable: true, statusCode: 451 });
@@ -138,7 +102,7 @@ describe('sendEmail', () => {
   });
 
   it('throws a final error on a 5xx SMTP reply', async () => {
-    const smtp = await startSmtp({ onData: (stream, _session, cb) => { stream.resume(); stream.on('end', () => cb(reply(554, 'Message rejected as spam'))); } });
+    const smtp = await startSmtpSink({ onData: (stream, _session, cb) => { stream.resume(); stream.on('end', () => cb(reply(554, 'Message rejected as spam'))); } });
     try {
       const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_REJECTED', retryable: false, statusCode: 554 });
@@ -148,7 +112,7 @@ describe('sendEmail', () => {
   });
 
   it('throws a final SMTP_AUTH_FAILED, without the password, when the login is refused', async () => {
-    const smtp = await startSmtp({
+    const smtp = await startSmtpSink({
       authOptional: false,
       allowInsecureAuth: true,
       onAuth: (_auth, _session, cb) => cb(reply(535, 'Authentication failed')),
