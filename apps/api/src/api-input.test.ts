@@ -137,6 +137,9 @@ describe('destinations on private networks', () => {
       expect(res.body.error.message).toContain('127.0.0.1');
       const metadata = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: 'http://169.254.169.254/latest' } } });
       expect(metadata.status).toBe(400);
+      // A name that cannot be resolved now is accepted: each call checks the address again.
+      const unresolvable = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: 'http://crm.nowhere.invalid/leads' } } });
+      expect(unresolvable.status).toBe(201);
     } finally {
       await system.stop();
     }

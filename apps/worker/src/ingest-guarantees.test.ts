@@ -54,7 +54,8 @@ describe('ingest guarantees of the api process', () => {
       expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
       const ready = await call(down.url, 'GET', '/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body.checks).toMatchObject({ postgres: { status: 'down' }, redis: { status: 'up' } });
+      expect(ready.body.checks).toMatchObject({ postgres: { status: 'down', error: expect.any(String) }, redis: { status: 'up' } });
+      expect(JSON.stringify(ready.body)).not.toContain('127.0.0.1'); // no connection details leak
     } finally {
       await down.stop();
     }

@@ -105,9 +105,12 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
   it('never pushes a delivery that already succeeded, whatever job names it', async () => {
     const [leadId] = await postLeads(api.url, 'stale', 1);
     const worker = await stack.startWorker();
-    await allLeadsSettled(stack.database, 'the lead to settle');
+    // A synced lead may still have a delivery in flight: wait for both.
+    const deliveries = await waitFor('both deliveries to succeed', async () => {
+      const rows = await stack.database.db.delivery.findMany({ where: { leadId }, select: { id: true, kind: true, attempts: true, status: true }, orderBy: { id: 'asc' } });
+      return rows.length === 2 && rows.every((d) => d.status === 'succeeded') ? rows : undefined;
+    });
     const before = sinks.map((s) => s.callsTo('leads').length);
-    const deliveries = await stack.database.db.delivery.findMany({ where: { leadId }, select: { id: true, kind: true, attempts: true } });
 
     // A stale duplicate: a fresh job under each succeeded delivery's id.
     const redis = createRedis(stack.redisUrl, 'producer');
@@ -125,7 +128,7 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
       redis.disconnect();
     }
     expect(sinks.map((s) => s.callsTo('leads').length)).toEqual(before);
-    const after = await stack.database.db.delivery.findMany({ where: { leadId }, select: { attempts: true } });
+    const after = await stack.database.db.delivery.findMany({ where: { leadId }, select: { attempts: true }, orderBy: { id: 'asc' } });
     expect(after.map((d) => d.attempts)).toEqual(deliveries.map((d) => d.attempts));
     await worker.stop();
   });

@@ -60,14 +60,17 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   return { config: config.data, credentials: credentials.data, fieldMapping };
 }
 
-/** Refuses destinations on loopback or private networks unless ALLOW_PRIVATE_DESTINATIONS is set. */
+/**
+ * Refuses destinations on loopback or private networks unless ALLOW_PRIVATE_DESTINATIONS is set.
+ * A name that does not resolve right now is accepted: every call checks its address again.
+ */
 export async function assertDestinationReachable(type: string, settings: DestinationSettings, allowPrivateNetworks: boolean): Promise<void> {
   for (const url of crmModule(type).urlsOf(settings.config, settings.credentials)) {
     try {
       await assertUrlAllowed(url, { allowPrivateNetworks });
     } catch (err) {
-      if (err instanceof CrmError && !err.retryable) throw invalid([{ path: 'config', message: err.message }]);
-      throw err;
+      if (!(err instanceof CrmError)) throw err;
+      if (!err.retryable) throw invalid([{ path: 'config', message: err.message }]);
     }
   }
 }

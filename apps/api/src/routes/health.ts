@@ -8,12 +8,13 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
 }
 
+/** Down, with a reason that names no host, user or password (drivers put them in messages). */
 async function check(fn: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; error?: string }> {
   try {
     await withTimeout(fn());
     return { status: 'up' };
   } catch (err) {
-    return { status: 'down', error: (err as Error).message };
+    return { status: 'down', error: (err as Error).message === 'timed out' ? 'did not answer in time' : 'unreachable' };
   }
 }
 

@@ -168,11 +168,14 @@ export async function addCustomDestination(baseUrl: string, apiKey: string, url:
   return res.body.id;
 }
 
-/** Waits until no lead of the database is pending, and returns the count per status. */
+/** Waits until no lead is pending and no delivery queued or retrying; returns the leads per status. */
 export async function allLeadsSettled(database: TestDatabase, what: string, timeoutMs = 30_000): Promise<Record<string, number>> {
   return waitFor(
     what,
     async () => {
+      // A synced lead may still have a delivery in flight: settled means none is left either.
+      const unfinished = await database.db.delivery.count({ where: { status: { in: ['queued', 'retrying'] } } });
+      if (unfinished) return undefined;
       const groups = await database.db.lead.groupBy({ by: ['status'], _count: { _all: true } });
       const counts = Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
       return counts.pending ? undefined : counts;

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "deliveries_status_id_idx" ON "deliveries"("status", "id");
+
