@@ -18,7 +18,6 @@ async function main() {
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.
   const maintenance = await createMaintenanceWorker(deps, connection);
   const metricsServer = await startMetricsEndpoint(metrics, config.METRICS_PORT, logger);
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, sweepEveryMs: config.SWEEP_EVERY_MS }, 'worker started');
 
   // SIGTERM: stop taking jobs, let in-flight calls finish (and be recorded), then exit.
   const shutdown = async (signal: string) => {
@@ -32,6 +31,8 @@ async function main() {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Only once the handlers are in place: whoever waits for this line may signal at once.
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, sweepEveryMs: config.SWEEP_EVERY_MS }, 'worker started');
 }
 
 main().catch((err) => {
