@@ -60,6 +60,14 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/** The CrmError an error is or wraps (transports wrap what a socket's lookup refused). */
+export function crmErrorIn(err: unknown): CrmError | undefined {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (e instanceof CrmError) return e;
+  }
+  return undefined;
+}
+
 /** Finds a Node/undici network error code anywhere in an error's cause chain. */
 export function networkErrorCode(err: unknown): string | undefined {
   for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {

@@ -1,5 +1,5 @@
 export * from './contract';
-export { CrmError, isRetryableStatus, parseRetryAfter, networkError, networkErrorCode } from './crm-error';
+export { CrmError, crmErrorIn, isRetryableStatus, parseRetryAfter, networkError, networkErrorCode } from './crm-error';
 export { fieldRuleSchema, fieldMappingSchema, TRANSFORMS, type FieldRule, type Transform } from './mapping/field-rule';
 export { standardWebhookHeaders } from './standard-webhooks';
 export { crmModule, crmModules, CRM_TYPES } from './registry';
@@ -8,3 +8,4 @@ export { validateMapping, type MappingIssue } from './mapping/validate-mapping';
 export { renderTemplate, validateTemplate, isTemplate } from './mapping/template';
 export { leadTemplateContext } from './mapping/lead-context';
 export { assertUrlAllowed, urlShapeProblem } from './network-guard';
+export { outboundDispatcher } from './outbound-http';

@@ -77,7 +77,8 @@ export interface GuardOptions {
 
 const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
-function notAllowed(host: string, why: string): CrmError {
+/** The refusal of a host on a blocked network (non-retryable, naming the host, never the URL). */
+export function destinationNotAllowed(host: string, why: string): CrmError {
   return new CrmError({
     code: 'DESTINATION_NOT_ALLOWED',
     retryable: false,
@@ -97,19 +98,19 @@ export async function assertUrlAllowed(url: string, opts: GuardOptions): Promise
     try {
       host = new URL(url).hostname || host;
     } catch {}
-    throw notAllowed(host, `the URL ${problem}`);
+    throw destinationNotAllowed(host, `the URL ${problem}`);
   }
   if (opts.allowPrivateNetworks) return;
   const host = new URL(url).hostname;
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   if (isIP(bare)) {
     const reason = blockedAddressReason(bare);
-    if (reason) throw notAllowed(host, `it is ${reason}`);
+    if (reason) throw destinationNotAllowed(host, `it is ${reason}`);
     return;
   }
   // RFC 6761: *.localhost is loopback, though glibc will not resolve it; "localhost" itself resolves.
   const name = bare.replace(/\.$/, '');
-  if (name.endsWith('.localhost')) throw notAllowed(host, 'it is a loopback address');
+  if (name.endsWith('.localhost')) throw destinationNotAllowed(host, 'it is a loopback address');
   let addresses: { address: string }[];
   try {
     addresses = await (opts.lookup ?? defaultLookup)(name);
@@ -117,9 +118,9 @@ export async function assertUrlAllowed(url: string, opts: GuardOptions): Promise
     throw networkError(err) ?? err;
   }
   // Fail closed: a resolver answering nothing gives the request no address we have vetted.
-  if (addresses.length === 0) throw notAllowed(host, 'it resolves to no address');
+  if (addresses.length === 0) throw destinationNotAllowed(host, 'it resolves to no address');
   for (const { address } of addresses) {
     const reason = blockedAddressReason(address);
-    if (reason) throw notAllowed(host, `it resolves to ${address}, ${reason}`);
+    if (reason) throw destinationNotAllowed(host, `it resolves to ${address}, ${reason}`);
   }
 }

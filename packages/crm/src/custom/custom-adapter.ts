@@ -1,19 +1,22 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
-import { CrmError, isRetryableStatus, networkError, parseRetryAfter } from '../crm-error';
+import { crmErrorIn, CrmError, isRetryableStatus, networkError, parseRetryAfter } from '../crm-error';
+import { outboundDispatcher } from '../outbound-http';
 import { standardWebhookHeaders } from '../standard-webhooks';
 import { authHeaders, type CustomConfig, type CustomCredentials } from './config';
-
-/** Keep-alive pool shared by all custom destinations: ~2x the throughput of fetch (TOOLCHAIN.md). */
-const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
 
 const MAX_ERROR_BODY = 300;
 
 export class CustomAdapter implements CrmAdapter {
+  private readonly dispatcher: Dispatcher;
+
   constructor(
     private readonly config: CustomConfig,
     private readonly credentials: CustomCredentials,
-  ) {}
+    allowPrivateNetworks: boolean,
+  ) {
+    this.dispatcher = outboundDispatcher(allowPrivateNetworks);
+  }
 
   async push(record: MappedRecord, ctx: PushContext): Promise<PushResult> {
     const body = JSON.stringify(record);
@@ -69,7 +72,7 @@ export class CustomAdapter implements CrmAdapter {
         method,
         headers,
         body,
-        dispatcher,
+        dispatcher: this.dispatcher,
         headersTimeout: this.config.timeoutMs,
         bodyTimeout: this.config.timeoutMs,
         signal: AbortSignal.timeout(this.config.timeoutMs),
@@ -81,7 +84,8 @@ export class CustomAdapter implements CrmAdapter {
 }
 
 export function classifyCustomError(err: unknown): CrmError {
-  if (err instanceof CrmError) return err;
+  const refused = crmErrorIn(err); // e.g. the connect-time network guard's refusal
+  if (refused) return refused;
   return (
     networkError(err) ??
     new CrmError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, cause: err })

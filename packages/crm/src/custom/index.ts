@@ -10,6 +10,6 @@ export const customModule: CrmModule<CustomConfig, CustomCredentials> = {
   // Without a mapping the custom endpoint receives the lead's data unchanged.
   defaultMapping: [],
   urlsOf: (config) => [config.url],
-  createAdapter: ({ config, credentials }) => new CustomAdapter(config, credentials),
+  createAdapter: ({ config, credentials, allowPrivateNetworks }) => new CustomAdapter(config, credentials, allowPrivateNetworks),
   classifyError: classifyCustomError,
 };

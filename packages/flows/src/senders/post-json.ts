@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { assertUrlAllowed, CrmError, networkError, parseRetryAfter } from '@crm-push/crm';
+import { assertUrlAllowed, CrmError, crmErrorIn, networkError, outboundDispatcher, parseRetryAfter } from '@crm-push/crm';
 import { DEFAULT_TIMEOUT_MS, type SendContext, type SendResult } from './send-context';
 
 /** How much of an error response is kept for the attempt log: enough for Slack's "invalid_payload". */
@@ -19,7 +19,8 @@ export async function postJson(
   headers: Record<string, string>,
   ctx: SendContext,
 ): Promise<SendResult> {
-  await assertUrlAllowed(url, { allowPrivateNetworks: ctx.allowPrivateNetworks ?? false });
+  const allowPrivateNetworks = ctx.allowPrivateNetworks ?? false;
+  await assertUrlAllowed(url, { allowPrivateNetworks });
   const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let res: Awaited<ReturnType<typeof request>>;
   try {
@@ -27,12 +28,14 @@ export async function postJson(
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'crm-push', ...headers },
       body,
+      // Vets the address again at connect time (DNS may answer differently than it did above).
+      dispatcher: outboundDispatcher(allowPrivateNetworks),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw networkError(err) ?? requestFailed(label, err);
+    throw crmErrorIn(err) ?? networkError(err) ?? requestFailed(label, err);
   }
   const status = res.statusCode;
   if (status >= 200 && status < 300) {
