@@ -60,10 +60,16 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-/** The CrmError an error is or wraps (transports wrap what a socket's lookup refused). */
+/**
+ * The CrmError an error is or wraps: transports wrap what a socket's guarded lookup refused
+ * (undici as the cause; node-fetch keeps only its code and message, after "reason: ").
+ */
 export function crmErrorIn(err: unknown): CrmError | undefined {
   for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
     if (e instanceof CrmError) return e;
+    if (e.code === 'DESTINATION_NOT_ALLOWED') {
+      return new CrmError({ code: e.code, message: String(e.message).replace(/^.*reason: /, ''), retryable: false, cause: err });
+    }
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { crmErrorIn } from './crm-error';
 import { customModule } from './custom';
+import { hubspotModule } from './hubspot';
 import { outboundDispatcher } from './outbound-http';
 
 describe('outboundDispatcher', () => {
@@ -36,5 +37,16 @@ describe('outboundDispatcher', () => {
       allowPrivateNetworks: false,
     });
     await expect(adapter.push({ email: 'a@example.com' }, { deliveryId: 'd1' })).rejects.toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
+  });
+
+  it('guards the HubSpot SDK the same way', async () => {
+    const adapter = hubspotModule.createAdapter({
+      config: hubspotModule.configSchema.parse({ baseUrl: `http://localhost:${port}` }),
+      credentials: { accessToken: 'token' },
+      allowPrivateNetworks: false,
+    });
+    const err = await adapter.push({ email: 'a@example.com' }, { deliveryId: 'd1' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
+    expect((err as Error).message).toMatch(/^destination host "localhost" is not allowed/);
   });
 });

@@ -9,7 +9,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * socket's own lookup, it closes the gap assertUrlAllowed leaves: a name re-resolved between
  * the check and the connection (DNS rebinding) is vetted again at connect time.
  */
-function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const blocked = addresses.find((a) => blockedAddressReason(a.address));

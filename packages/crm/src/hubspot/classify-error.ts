@@ -1,4 +1,4 @@
-import { CrmError, networkError, parseRetryAfter } from '../crm-error';
+import { CrmError, crmErrorIn, networkError, parseRetryAfter } from '../crm-error';
 import { rateLimitMeta } from './rate-limit-headers';
 
 /**
@@ -41,7 +41,8 @@ interface HubSpotErrorBody {
  * The message is HubSpot's own; the rate-limit headers go in `meta` (kept on the attempt row).
  */
 export function classifyHubSpotError(err: unknown): CrmError {
-  if (err instanceof CrmError) return err;
+  const known = crmErrorIn(err); // ours, or the connect-time network guard's refusal
+  if (known) return known;
   const status = httpStatusOf(err);
   if (status === undefined) {
     return networkError(err) ?? new CrmError({ code: 'HUBSPOT_CLIENT_ERROR', message: messageOf(err), retryable: false, cause: err });

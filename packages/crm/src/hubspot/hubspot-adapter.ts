@@ -13,8 +13,8 @@ type Properties = Record<string, string>;
 export class HubSpotAdapter implements CrmAdapter {
   private readonly api: ContactsApi;
 
-  constructor(private readonly config: HubSpotConfig, credentials: HubSpotCredentials) {
-    this.api = createContactsApi(config, credentials);
+  constructor(private readonly config: HubSpotConfig, credentials: HubSpotCredentials, allowPrivateNetworks: boolean) {
+    this.api = createContactsApi(config, credentials, allowPrivateNetworks);
   }
 
   /**

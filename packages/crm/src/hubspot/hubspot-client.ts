@@ -17,11 +17,11 @@ export const CALL_OPTIONS = { middleware: [], middlewareMergeStrategy: 'append' 
  * A fresh SDK client for one adapter, with the SDK's own retries and limiter OFF: the BullMQ queue
  * is the one retry owner, and the SDK's retry sleeps (up to 10 s per 429) would hold a worker slot.
  */
-export function createContactsApi(config: HubSpotConfig, credentials: HubSpotCredentials): ContactsApi {
+export function createContactsApi(config: HubSpotConfig, credentials: HubSpotCredentials, allowPrivateNetworks: boolean): ContactsApi {
   const client = new Client({
     accessToken: credentials.accessToken,
     basePath: config.baseUrl,
-    httpAgent: timeoutAgent(config.baseUrl, config.timeoutMs),
+    httpAgent: timeoutAgent(config.baseUrl, config.timeoutMs, allowPrivateNetworks),
     middleware: [readableErrorBodies],
     numberOfApiCallRetries: 0,
     limiterOptions: undefined,

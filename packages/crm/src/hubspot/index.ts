@@ -11,7 +11,7 @@ export const hubspotModule: CrmModule<HubSpotConfig, HubSpotCredentials> = {
   credentialsSchema: hubspotCredentialsSchema,
   defaultMapping: hubspotDefaultMapping,
   urlsOf: (config) => [config.baseUrl],
-  createAdapter: ({ config, credentials }) => new HubSpotAdapter(config, credentials),
+  createAdapter: ({ config, credentials, allowPrivateNetworks }) => new HubSpotAdapter(config, credentials, allowPrivateNetworks),
   classifyError: classifyHubSpotError,
 };
 

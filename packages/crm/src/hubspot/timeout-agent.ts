@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { guardedLookup } from '../outbound-http';
 
 /**
  * The SDK (node-fetch 2 underneath) passes no AbortSignal and no timeout, but it does take an
@@ -10,13 +11,14 @@ import type { Socket } from 'node:net';
  */
 const agents = new Map<string, http.Agent>();
 
-export function timeoutAgent(baseUrl: string, timeoutMs: number): http.Agent {
+export function timeoutAgent(baseUrl: string, timeoutMs: number, allowPrivateNetworks: boolean): http.Agent {
   const secure = baseUrl.startsWith('https:');
-  const key = `${secure ? 'https' : 'http'}:${timeoutMs}`;
+  const key = `${secure ? 'https' : 'http'}:${timeoutMs}:${allowPrivateNetworks}`;
   let agent = agents.get(key);
   if (!agent) {
-    // `timeout` also keeps the deadline armed on sockets the agent reuses.
-    const options = { keepAlive: true, maxSockets: 64, timeout: timeoutMs };
+    // `timeout` also keeps the deadline armed on sockets the agent reuses; the guarded lookup
+    // vets the address again at connect time, as the undici calls do.
+    const options = { keepAlive: true, maxSockets: 64, timeout: timeoutMs, ...(allowPrivateNetworks ? {} : { lookup: guardedLookup }) };
     agent = secure ? new https.Agent(options) : new http.Agent(options);
     armDeadline(agent, timeoutMs);
     agents.set(key, agent);
