@@ -41,6 +41,9 @@ export async function prepareTemplateDatabase(): Promise<string> {
   await withAdmin(async (c) => {
     await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
+      // Templates of older migration sets are of no further use.
+      const stale = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'crm_push_test_tpl_%' AND datname NOT LIKE $1", [`${name}%`]);
+      for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
       const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (found.rowCount) return;
       const building = `${name}_building`;
