@@ -14,6 +14,9 @@ export const listQuerySchema = pageQuerySchema.extend({
 
 const withDestinationType = { destination: { select: { type: true } } } as const;
 
+/** A delivery as the deliveries routes show it: with its lead, which the lead's own view leaves implied. */
+const view = (d: Parameters<typeof deliveryView>[0] & { leadId: string }) => ({ ...deliveryView(d), leadId: d.leadId });
+
 export function deliveriesRouter(deps: ApiDeps): Router {
   const router = Router();
   const { db } = deps;
@@ -28,7 +31,7 @@ export function deliveriesRouter(deps: ApiDeps): Router {
       take: q.limit + 1,
     });
     const { items, nextCursor } = page(rows, q.limit);
-    res.json({ items: items.map((d) => ({ ...deliveryView(d), leadId: d.leadId })), nextCursor });
+    res.json({ items: items.map(view), nextCursor });
   });
 
   // A fresh round of attempts now; attempts keep counting and the sweep budget starts over.
@@ -41,18 +44,17 @@ export function deliveriesRouter(deps: ApiDeps): Router {
     const after = await find();
     if (!after) throw ApiError.notFound('delivery');
     if (after.status === 'succeeded') throw new ApiError(409, 'ALREADY_SUCCEEDED', 'this delivery already succeeded; it is not pushed again');
-    res.status(202).json({ ...deliveryView(after), leadId: after.leadId });
+    res.status(202).json(view(after));
   });
 
   router.get('/v1/deliveries/:id', async (req, res) => {
     const delivery = await db.delivery.findFirst({
       where: { id: req.params.id, accountId: accountIdOf(res) },
-      include: { destination: { select: { type: true } }, attemptLog: { orderBy: { startedAt: 'asc' } } },
+      include: { ...withDestinationType, attemptLog: { orderBy: { startedAt: 'asc' } } },
     });
     if (!delivery) throw ApiError.notFound('delivery');
     res.json({
-      ...deliveryView(delivery),
-      leadId: delivery.leadId,
+      ...view(delivery),
       attemptLog: delivery.attemptLog.map((a) => ({
         at: a.startedAt.toISOString(),
         durationMs: a.durationMs,
