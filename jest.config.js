@@ -10,6 +10,7 @@ module.exports = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testing/src/jest-global-teardown.ts',
   testTimeout: 30000,
   // Two cores: two workers keep PostgreSQL and Redis from being the bottleneck.
   maxWorkers: 2,

@@ -82,7 +82,10 @@ async function main() {
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
   };
   const children = ['apps/api/dist/main.js', 'apps/worker/dist/main.js'].map((entry) =>
-    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, entry)], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
   );
   let stopping = false;
   for (const child of children) {
@@ -131,7 +134,14 @@ async function main() {
           const i = next++;
           const t0 = performance.now();
           const res = await call('POST', '/v1/leads', account.apiKey, {
-            data: { email: `lead${i}@example.com`, firstName: 'Ada', lastName: `Lovelace ${i}`, company: 'Analytical Engines', phone: '+44 20 7946 0000', message: 'x'.repeat(600) },
+            data: {
+              email: `lead${i}@example.com`,
+              firstName: 'Ada',
+              lastName: `Lovelace ${i}`,
+              company: 'Analytical Engines',
+              phone: '+44 20 7946 0000',
+              message: 'x'.repeat(600),
+            },
             source: 'bench',
             externalId: `b-${i}`,
           });

@@ -56,7 +56,17 @@ export default defineConfig({
 
 const sql = execFileSync(
   process.execPath,
-  [path.join(root, 'node_modules/prisma6/build/index.js'), 'migrate', 'diff', ...from, '--to-schema-datamodel', newSchema, '--script', '--config', path.join(work, 'prisma.config.ts')],
+  [
+    path.join(root, 'node_modules/prisma6/build/index.js'),
+    'migrate',
+    'diff',
+    ...from,
+    '--to-schema-datamodel',
+    newSchema,
+    '--script',
+    '--config',
+    path.join(work, 'prisma.config.ts'),
+  ],
   { cwd: work, encoding: 'utf8', env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' } },
 );
 fs.rmSync(work, { recursive: true, force: true });

@@ -70,7 +70,10 @@ describe('the api refuses bad input with a clear error and keeps accounts apart'
     const badUrl = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: 'ftp://example.com' } } });
     expect(badUrl.status).toBe(400);
     expect(badUrl.body.error.details.map((d: any) => d.path)).toContain('config.url');
-    const badCredentials = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: `${sink.url}/leads` }, credentials: { type: 'bearer' } } });
+    const badCredentials = await system.call('POST', '/v1/destinations', {
+      key: apiKey,
+      body: { name: 'x', type: 'custom', config: { url: `${sink.url}/leads` }, credentials: { type: 'bearer' } },
+    });
     expect(badCredentials.body.error.details.map((d: any) => d.path)).toContain('credentials.token');
   });
 
@@ -132,13 +135,22 @@ describe('destinations on private networks', () => {
     const system = await startSystem({ env: { ALLOW_PRIVATE_DESTINATIONS: 'false' }, workers: false });
     try {
       const { apiKey } = await system.createAccount();
-      const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: 'http://127.0.0.1:9/leads' } } });
+      const res = await system.call('POST', '/v1/destinations', {
+        key: apiKey,
+        body: { name: 'x', type: 'custom', config: { url: 'http://127.0.0.1:9/leads' } },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('127.0.0.1');
-      const metadata = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: 'http://169.254.169.254/latest' } } });
+      const metadata = await system.call('POST', '/v1/destinations', {
+        key: apiKey,
+        body: { name: 'x', type: 'custom', config: { url: 'http://169.254.169.254/latest' } },
+      });
       expect(metadata.status).toBe(400);
       // A name that cannot be resolved now is accepted: each call checks the address again.
-      const unresolvable = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: 'http://crm.nowhere.invalid/leads' } } });
+      const unresolvable = await system.call('POST', '/v1/destinations', {
+        key: apiKey,
+        body: { name: 'x', type: 'custom', config: { url: 'http://crm.nowhere.invalid/leads' } },
+      });
       expect(unresolvable.status).toBe(201);
     } finally {
       await system.stop();

@@ -66,7 +66,11 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
   it('lands one lead in all three CRMs with mapped fields and shows each external id', async () => {
     await addSalesforce();
     await addHubSpot();
-    await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'] }] });
+    await addDestination({
+      type: 'custom',
+      config: { url: `${sink.url}/leads` },
+      fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'] }],
+    });
 
     const lead = await deliver(ada);
     expect(lead.status).toBe('synced');
@@ -155,7 +159,10 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
 
     it('UNABLE_TO_LOCK_ROW exhausts the round and waits for the sweep', async () => {
       await addSalesforce();
-      salesforce.server.script('sobject.create', [], { status: 503, body: [{ message: 'unable to obtain exclusive access to this record', errorCode: 'UNABLE_TO_LOCK_ROW' }] });
+      salesforce.server.script('sobject.create', [], {
+        status: 503,
+        body: [{ message: 'unable to obtain exclusive access to this record', errorCode: 'UNABLE_TO_LOCK_ROW' }],
+      });
       const lead = await deliver(ada);
       expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 4, lastError: { code: 'UNABLE_TO_LOCK_ROW' } });
       expect(lead.deliveries[0].nextRetryAt).not.toBeNull();
@@ -173,7 +180,17 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     it('HubSpot TEN_SECONDLY_ROLLING 429 is retried within the round', async () => {
       await addHubSpot();
       hubspot.server.script('contacts.create', [
-        { status: 429, headers: { 'retry-after': '0' }, body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', correlationId: 'c' } },
+        {
+          status: 429,
+          headers: { 'retry-after': '0' },
+          body: {
+            status: 'error',
+            message: 'You have reached your ten_secondly_rolling limit.',
+            errorType: 'RATE_LIMIT',
+            policyName: 'TEN_SECONDLY_ROLLING',
+            correlationId: 'c',
+          },
+        },
       ]);
       const lead = await deliver({ email: 'rate@example.com' });
       expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
@@ -182,7 +199,10 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     it('HubSpot DAILY 429 ends the round at once and leaves the delivery to the sweep much later', async () => {
       await addHubSpot();
       hubspot.server.script('contacts.create', [
-        { status: 429, body: { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY', correlationId: 'c' } },
+        {
+          status: 429,
+          body: { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY', correlationId: 'c' },
+        },
       ]);
       const lead = await deliver({ email: 'daily@example.com' });
       expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 429, lastError: { code: 'RATE_LIMIT_DAILY' } });
@@ -213,7 +233,10 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
       [[{ from: 'email', to: '' }], 'fieldMapping.0.to'],
       [[{ from: '{{ data.email | nosuchfilter }}', to: 'Email' }], 'fieldMapping.0.from'],
     ])('%j → 400 at %s', async (fieldMapping, path) => {
-      const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'x', type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping } });
+      const res = await system.call('POST', '/v1/destinations', {
+        key: apiKey,
+        body: { name: 'x', type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_ERROR');
       expect(res.body.error.details.map((d: any) => d.path)).toContain(path);

@@ -117,7 +117,12 @@ describe('/v1/flows', () => {
 
   it('patches the condition', async () => {
     const flow = await create();
-    const when = { any: [{ field: 'data.score', op: 'gt', value: 50 }, { field: 'source', op: 'eq', value: 'ads' }] };
+    const when = {
+      any: [
+        { field: 'data.score', op: 'gt', value: 50 },
+        { field: 'source', op: 'eq', value: 'ads' },
+      ],
+    };
     const res = await system.call('PATCH', `/v1/flows/${flow.id}`, { key: apiKey, body: { when } });
     expect(res.status).toBe(200);
     expect(res.body.when).toEqual(when);
@@ -186,7 +191,12 @@ describe('/v1/flows', () => {
     const foreign = await addDestination(other.apiKey);
     const res = await system.call('POST', '/v1/flows', {
       key: apiKey,
-      body: flowBody({ actions: [{ type: 'slack', webhookUrl: 'http://127.0.0.1:9/s', text: 'x' }, { type: 'crm_push', destinationIds: [destinationId, foreign] }] }),
+      body: flowBody({
+        actions: [
+          { type: 'slack', webhookUrl: 'http://127.0.0.1:9/s', text: 'x' },
+          { type: 'crm_push', destinationIds: [destinationId, foreign] },
+        ],
+      }),
     });
     expect(refusal(res)).toEqual(['actions.1.destinationIds.1']);
     expect(res.body.error.details[0].message).toBe(`no destination with id "${foreign}"`);

@@ -102,7 +102,12 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
 
     // The German lead: both CRMs, and three actions, each its own succeeded job.
     expect(german.status).toBe('synced');
-    expect(german.deliveries.map((d: any) => [d.destinationId, d.status]).sort()).toEqual([[allDest, 'succeeded'], [flowsDest, 'succeeded']].sort());
+    expect(german.deliveries.map((d: any) => [d.destinationId, d.status]).sort()).toEqual(
+      [
+        [allDest, 'succeeded'],
+        [flowsDest, 'succeeded'],
+      ].sort(),
+    );
     expect(german.actions).toEqual([
       expect.objectContaining({ type: 'slack', flowId, actionIndex: 1, status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null }),
       expect.objectContaining({ type: 'email', flowId, actionIndex: 2, status: 'succeeded', attempts: 1, lastStatusCode: 250, lastError: null }),
@@ -113,7 +118,12 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
     expect(us.actions).toEqual([]);
 
     expect(receiver.callsTo('flows-dest').map((r) => r.body.email)).toEqual(['ada@example.de']);
-    expect(receiver.callsTo('all-dest').map((r) => r.body.email).sort()).toEqual(['ada@example.de', 'bob@example.com']);
+    expect(
+      receiver
+        .callsTo('all-dest')
+        .map((r) => r.body.email)
+        .sort(),
+    ).toEqual(['ada@example.de', 'bob@example.com']);
     expect(receiver.callsTo('slack').map((r) => r.body)).toEqual([{ text: 'New lead ada@example.de from DE' }]);
 
     expect(smtp.received).toHaveLength(1);
@@ -141,7 +151,11 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
 
   it('routes nothing through a disabled flow, and nothing to a disabled destination', async () => {
     const flowsDest = await api.addDestination('/flows-dest', 'flows');
-    const flowId = await api.addFlow({ enabled: false, when: { field: 'data.email', op: 'exists' }, actions: [{ type: 'crm_push', destinationIds: [flowsDest] }, slack()] });
+    const flowId = await api.addFlow({
+      enabled: false,
+      when: { field: 'data.email', op: 'exists' },
+      actions: [{ type: 'crm_push', destinationIds: [flowsDest] }, slack()],
+    });
     let lead = await api.settled(await api.postLead({ email: 'ada@example.com' }));
     expect(lead).toMatchObject({ status: 'pending', deliveries: [], actions: [] });
 
@@ -157,7 +171,12 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
     await api.addFlow({
       when: {
         any: [
-          { all: [{ field: 'data.country', op: 'eq', value: 'DE' }, { field: 'data.score', op: 'gt', value: 50 }] },
+          {
+            all: [
+              { field: 'data.country', op: 'eq', value: 'DE' },
+              { field: 'data.score', op: 'gt', value: 50 },
+            ],
+          },
           { field: 'data.email', op: 'matches', value: '@vip\\.example$' },
         ],
       },
@@ -229,7 +248,14 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
       expect((await system.call('DELETE', `/v1/flows/${flowId}`, { key: apiKey })).status).toBe(204);
     });
     const lead = await api.settled(leadId);
-    expect(lead.actions[0]).toMatchObject({ type: 'slack', flowId: null, status: 'failed', attempts: 0, lastError: { code: 'FLOW_DELETED' }, nextRetryAt: null });
+    expect(lead.actions[0]).toMatchObject({
+      type: 'slack',
+      flowId: null,
+      status: 'failed',
+      attempts: 0,
+      lastError: { code: 'FLOW_DELETED' },
+      nextRetryAt: null,
+    });
     expect(receiver.callsTo('slack')).toHaveLength(0);
   });
 

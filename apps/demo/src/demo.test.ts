@@ -57,11 +57,15 @@ describe('npm run demo', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     const started = () => /api \(pid (\d+)\).*worker \(pid (\d+)\)/.exec(output);
-    await waitFor('the demo to report every lead landed', () => {
-      if (child.exitCode !== null) throw new Error('the demo exited early');
-      pids = started() ? [Number(started()![1]), Number(started()![2])] : [];
-      return output.includes('Press Ctrl-C to stop.');
-    }, { timeoutMs: 40_000, intervalMs: 100 }).catch((err) => {
+    await waitFor(
+      'the demo to report every lead landed',
+      () => {
+        if (child.exitCode !== null) throw new Error('the demo exited early');
+        pids = started() ? [Number(started()![1]), Number(started()![2])] : [];
+        return output.includes('Press Ctrl-C to stop.');
+      },
+      { timeoutMs: 40_000, intervalMs: 100 },
+    ).catch((err) => {
       throw new Error(`${err.message}; its output:\n${output}`);
     });
 

@@ -28,7 +28,10 @@ export async function startSandboxes(): Promise<Sandboxes> {
     await Promise.allSettled(started.map((s) => s.stop()));
     throw err;
   }
-  custom.script('leads', Array.from({ length: CUSTOM_FAILURES_FIRST }, () => ({ status: 503, body: { error: 'warming up' } })));
+  custom.script(
+    'leads',
+    Array.from({ length: CUSTOM_FAILURES_FIRST }, () => ({ status: 503, body: { error: 'warming up' } })),
+  );
 
   return {
     destinations: [

@@ -33,7 +33,16 @@ describe('(g) POST /v1/leads/push-pending over a few thousand leads', () => {
     const failed = leads.slice(0, 10);
     await db.lead.updateMany({ where: { id: { in: failed.map((l) => l.id) } }, data: { status: 'failed' } });
     await db.delivery.createMany({
-      data: failed.map((l) => ({ id: uuidv7(), accountId, leadId: l.id, destinationId, status: 'failed', attempts: 1, lastErrorCode: 'HTTP_400', lastErrorRetryable: false })),
+      data: failed.map((l) => ({
+        id: uuidv7(),
+        accountId,
+        leadId: l.id,
+        destinationId,
+        status: 'failed',
+        attempts: 1,
+        lastErrorCode: 'HTTP_400',
+        lastErrorRetryable: false,
+      })),
     });
     const synced = Array.from({ length: 5 }, () => ({ id: uuidv7(), accountId, data: { email: `synced-${randomUUID()}@example.com` }, status: 'synced' }));
     await db.lead.createMany({ data: synced });
@@ -50,12 +59,18 @@ describe('(g) POST /v1/leads/push-pending over a few thousand leads', () => {
     // recorded attempt: no call the database does not know of, no second job for a delivery.
     const calls = new Map<string, number>();
     for (const c of sink.callsTo('leads')) calls.set(String(c.headers['idempotency-key']), (calls.get(String(c.headers['idempotency-key'])) ?? 0) + 1);
-    const pushed = await db.delivery.findMany({ where: { accountId, status: 'succeeded', attemptLog: { some: { startedAt: { gte: startedAt } } } }, select: { id: true, attempts: true, _count: { select: { attemptLog: true } } } });
+    const pushed = await db.delivery.findMany({
+      where: { accountId, status: 'succeeded', attemptLog: { some: { startedAt: { gte: startedAt } } } },
+      select: { id: true, attempts: true, _count: { select: { attemptLog: true } } },
+    });
     expect(pushed).toHaveLength(LEADS);
     for (const d of pushed) expect(calls.get(d.id)).toBe(d._count.attemptLog);
     expect(new Set(sink.callsTo('leads').map((c) => c.body.email)).size).toBe(LEADS);
     expect(await db.delivery.count({ where: { accountId } })).toBe(LEADS + 5);
-    const retried = await db.delivery.findMany({ where: { leadId: { in: failed.map((l) => l.id) } }, select: { attempts: true, _count: { select: { attemptLog: true } } } });
+    const retried = await db.delivery.findMany({
+      where: { leadId: { in: failed.map((l) => l.id) } },
+      select: { attempts: true, _count: { select: { attemptLog: true } } },
+    });
     expect(retried.every((d) => d.attempts === 1 + d._count.attemptLog)).toBe(true); // attempts keep counting
 
     // Nothing left to push: a second call finds no unsynced lead.

@@ -107,7 +107,11 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
     const worker = await stack.startWorker();
     // A synced lead may still have a delivery in flight: wait for both.
     const deliveries = await waitFor('both deliveries to succeed', async () => {
-      const rows = await stack.database.db.delivery.findMany({ where: { leadId }, select: { id: true, kind: true, attempts: true, status: true }, orderBy: { id: 'asc' } });
+      const rows = await stack.database.db.delivery.findMany({
+        where: { leadId },
+        select: { id: true, kind: true, attempts: true, status: true },
+        orderBy: { id: 'asc' },
+      });
       return rows.length === 2 && rows.every((d) => d.status === 'succeeded') ? rows : undefined;
     });
     const before = sinks.map((s) => s.callsTo('leads').length);

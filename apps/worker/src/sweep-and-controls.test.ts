@@ -73,7 +73,12 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
     sink.script('leads', [], { status: 503 });
     const lead = await postLead(key, 'hopeless@example.com');
 
-    const done = await delivery(key, lead.deliveries[0].id, (d) => d.status === 'failed' && d.nextRetryAt === null && d.attempts === 9, 'the sweeps to give up');
+    const done = await delivery(
+      key,
+      lead.deliveries[0].id,
+      (d) => d.status === 'failed' && d.nextRetryAt === null && d.attempts === 9,
+      'the sweeps to give up',
+    );
     // Three rounds of three calls: the first and SWEEP_MAX (2) sweeps.
     const row = await stack.database.db.delivery.findUniqueOrThrow({ where: { id: done.id } });
     expect(row.sweeps).toBe(2);

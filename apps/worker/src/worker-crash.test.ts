@@ -65,7 +65,9 @@ describe('workers that die or are stopped mid-call', () => {
     const duplicates = perDelivery.filter((n) => n === 2).length;
     // At most one extra call per delivery in flight at the kill (concurrency per queue).
     expect(duplicates).toBeLessThanOrEqual(concurrency);
-    console.log(`crash test: 80 deliveries, ${synced}/40 leads synced at the SIGKILL, ${duplicates} duplicate calls (${perDelivery.reduce((a, b) => a + b, 0)} calls in all)`);
+    console.log(
+      `crash test: 80 deliveries, ${synced}/40 leads synced at the SIGKILL, ${duplicates} duplicate calls (${perDelivery.reduce((a, b) => a + b, 0)} calls in all)`,
+    );
     for (const sink of sinks) sink.resetScripts();
   });
 

@@ -46,7 +46,10 @@ describe('the worker process serves its own /metrics', () => {
       return now.value('crm_push_deliveries_total', { destination_type: 'custom', outcome: 'succeeded' }) > 0 ? now : undefined;
     });
     const custom = { destination_type: 'custom' };
-    expect(after.value('crm_push_deliveries_total', { ...custom, outcome: 'succeeded' }) - before.value('crm_push_deliveries_total', { ...custom, outcome: 'succeeded' })).toBe(1);
+    expect(
+      after.value('crm_push_deliveries_total', { ...custom, outcome: 'succeeded' }) -
+        before.value('crm_push_deliveries_total', { ...custom, outcome: 'succeeded' }),
+    ).toBe(1);
     expect(after.value('crm_push_delivery_retries_total', custom)).toBe(1);
     expect(after.value('crm_push_delivery_attempt_duration_seconds_count', custom)).toBe(2);
     expect(after.families.has('process_cpu_user_seconds_total')).toBe(true);

@@ -60,12 +60,20 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/** What an error in a cause chain may carry; transports attach any of these. */
+interface ErrorLike {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
 /**
  * The CrmError an error is or wraps: transports wrap what a socket's guarded lookup refused
  * (undici as the cause; node-fetch keeps only its code and message, after "reason: ").
  */
 export function crmErrorIn(err: unknown): CrmError | undefined {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+  for (let e = err as ErrorLike | undefined, depth = 0; e && depth < 5; e = e.cause as ErrorLike | undefined, depth++) {
     if (e instanceof CrmError) return e;
     if (e.code === 'DESTINATION_NOT_ALLOWED') {
       return new CrmError({ code: e.code, message: String(e.message).replace(/^.*reason: /, ''), retryable: false, cause: err });
@@ -76,7 +84,7 @@ export function crmErrorIn(err: unknown): CrmError | undefined {
 
 /** Finds a Node/undici network error code anywhere in an error's cause chain. */
 export function networkErrorCode(err: unknown): string | undefined {
-  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+  for (let e = err as ErrorLike | undefined, depth = 0; e && depth < 5; e = e.cause as ErrorLike | undefined, depth++) {
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'TIMEOUT';
   }

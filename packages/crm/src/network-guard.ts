@@ -4,17 +4,60 @@ import { CrmError, networkError } from './crm-error';
 
 /** Address ranges no destination may reach unless ALLOW_PRIVATE_DESTINATIONS is set, by reason. */
 const BLOCKED_RANGES: [reason: string, ranges: [network: string, prefix: number][]][] = [
-  ['a loopback address', [['127.0.0.0', 8], ['::1', 128]]],
-  ['an unspecified address', [['0.0.0.0', 8], ['::', 128]]],
-  ['a private network address', [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['fc00::', 7], ['fec0::', 10]]],
+  [
+    'a loopback address',
+    [
+      ['127.0.0.0', 8],
+      ['::1', 128],
+    ],
+  ],
+  [
+    'an unspecified address',
+    [
+      ['0.0.0.0', 8],
+      ['::', 128],
+    ],
+  ],
+  [
+    'a private network address',
+    [
+      ['10.0.0.0', 8],
+      ['172.16.0.0', 12],
+      ['192.168.0.0', 16],
+      ['fc00::', 7],
+      ['fec0::', 10],
+    ],
+  ],
   // Includes 169.254.169.254, the cloud metadata service.
-  ['a link-local address', [['169.254.0.0', 16], ['fe80::', 10]]],
+  [
+    'a link-local address',
+    [
+      ['169.254.0.0', 16],
+      ['fe80::', 10],
+    ],
+  ],
   ['a carrier-grade NAT address', [['100.64.0.0', 10]]],
-  ['a multicast or broadcast address', [['224.0.0.0', 4], ['255.255.255.255', 32], ['ff00::', 8]]],
+  [
+    'a multicast or broadcast address',
+    [
+      ['224.0.0.0', 4],
+      ['255.255.255.255', 32],
+      ['ff00::', 8],
+    ],
+  ],
   [
     'a reserved address',
-    [['192.0.0.0', 24], ['192.0.2.0', 24], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['240.0.0.0', 4],
-     ['100::', 64], ['2001:db8::', 32], ['64:ff9b:1::', 48]],
+    [
+      ['192.0.0.0', 24],
+      ['192.0.2.0', 24],
+      ['198.18.0.0', 15],
+      ['198.51.100.0', 24],
+      ['203.0.113.0', 24],
+      ['240.0.0.0', 4],
+      ['100::', 64],
+      ['2001:db8::', 32],
+      ['64:ff9b:1::', 48],
+    ],
   ],
 ];
 
@@ -32,7 +75,10 @@ NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
 /** The IPv4 address inside a NAT64 address (64:ff9b::a00:1 → 10.0.0.1), from its canonical form. */
 function nat64Embedded(address: string): string {
   const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  const [high, low] = canonical.split(':').slice(-2).map((h) => parseInt(h || '0', 16));
+  const [high, low] = canonical
+    .split(':')
+    .slice(-2)
+    .map((h) => parseInt(h || '0', 16));
   return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
@@ -97,7 +143,9 @@ export async function assertUrlAllowed(url: string, opts: GuardOptions): Promise
     let host = 'unknown';
     try {
       host = new URL(url).hostname || host;
-    } catch {}
+    } catch {
+      // an unparseable URL keeps the placeholder host
+    }
     throw destinationNotAllowed(host, `the URL ${problem}`);
   }
   if (opts.allowPrivateNetworks) return;

@@ -14,7 +14,10 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
     if (err) return callback(err, []);
     const blocked = addresses.find((a) => blockedAddressReason(a.address));
     if (blocked) {
-      return callback(destinationNotAllowed(hostname, `it resolves to ${blocked.address}, ${blockedAddressReason(blocked.address)}`) as NodeJS.ErrnoException, []);
+      return callback(
+        destinationNotAllowed(hostname, `it resolves to ${blocked.address}, ${blockedAddressReason(blocked.address)}`) as NodeJS.ErrnoException,
+        [],
+      );
     }
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);

@@ -35,8 +35,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     if (found.rowCount) return false;
     try {
       await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    } catch (err: any) {
-      if (err.code !== '42P04') throw err; // another process created it first
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42P04') throw err; // another process created it first
     }
     return true;
   } finally {

@@ -23,11 +23,7 @@ export interface BuiltAdapter {
 export function buildAdapter(deps: DeliveryDeps, destination: DestinationRow): BuiltAdapter {
   const crm = crmModule(destination.type);
   const config = parseOrThrow(crm.configSchema, destination.config, 'config');
-  const credentials = parseOrThrow(
-    crm.credentialsSchema,
-    destination.credentials ? deps.secrets.open(destination.credentials) : {},
-    'credentials',
-  );
+  const credentials = parseOrThrow(crm.credentialsSchema, destination.credentials ? deps.secrets.open(destination.credentials) : {}, 'credentials');
   const adapter = crm.createAdapter({
     config,
     credentials,

@@ -31,7 +31,15 @@ const BATCH_WINDOW_MS = 2;
 const MAX_BATCH = 100;
 
 interface LeadRow {
-  lead: { id: string; accountId: string; data: Record<string, unknown>; source: string | null; externalId: string | null; idempotencyKey: string | null; createdAt: Date };
+  lead: {
+    id: string;
+    accountId: string;
+    data: Record<string, unknown>;
+    source: string | null;
+    externalId: string | null;
+    idempotencyKey: string | null;
+    createdAt: Date;
+  };
   deliveries: ({ id: string } & PlannedDelivery)[];
 }
 

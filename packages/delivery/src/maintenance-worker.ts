@@ -44,7 +44,11 @@ export async function createMaintenanceWorker(
       await ensureSweepScheduler(deps);
       const result = await runSweep(deps, opts.sweep);
       if (result.ran && !result.complete) {
-        await deps.queues.add('sweep', {}, { jobId: `sweep-more-${Date.now()}`, delay: Math.min(CONTINUE_AFTER_MS, deps.config.SWEEP_EVERY_MS), removeOnComplete: true, removeOnFail: true });
+        await deps.queues.add(
+          'sweep',
+          {},
+          { jobId: `sweep-more-${Date.now()}`, delay: Math.min(CONTINUE_AFTER_MS, deps.config.SWEEP_EVERY_MS), removeOnComplete: true, removeOnFail: true },
+        );
       }
       return result;
     },

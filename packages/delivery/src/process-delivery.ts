@@ -5,9 +5,7 @@ import type { DeliveryStore } from './delivery-store';
 import { prepareCall } from './prepare-call';
 import { recordFailure } from './record-outcome';
 
-export type ProcessOutcome =
-  | { outcome: 'succeeded'; externalId: string | null }
-  | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' };
+export type ProcessOutcome = { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' };
 
 /**
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM

@@ -24,18 +24,17 @@ const usable = { enabled: true, deletedAt: null } as const;
  * naming it is the operator's choice). Already-succeeded deliveries are not pushed again and are
  * answered with their status. Unknown or another account's destination → PushError.
  */
-export async function pushLead(
-  deps: DeliveryDeps,
-  accountId: string,
-  leadId: string,
-  destinationIds?: string[],
-): Promise<{ deliveries: RequeuedDelivery[] }> {
+export async function pushLead(deps: DeliveryDeps, accountId: string, leadId: string, destinationIds?: string[]): Promise<{ deliveries: RequeuedDelivery[] }> {
   const lead = await deps.db.lead.findFirst({ where: { id: leadId, accountId }, select: { id: true } });
   if (!lead) throw new PushError('lead-not-found', 'lead not found');
   const targets = destinationIds ? await namedDestinations(deps, accountId, destinationIds) : await routedDestinations(deps, accountId);
   const existing = await deps.db.delivery.findMany({ where: { leadId, kind: 'crm' }, select: { destinationId: true } });
   const have = new Set(existing.map((d) => d.destinationId));
-  await createMissingPairs(deps, accountId, targets.filter((id) => !have.has(id)).map((destinationId) => ({ leadId, destinationId })));
+  await createMissingPairs(
+    deps,
+    accountId,
+    targets.filter((id) => !have.has(id)).map((destinationId) => ({ leadId, destinationId })),
+  );
 
   const named = destinationIds ? { destinationId: { in: targets } } : {};
   await requeuePages(deps, { leadId, kind: 'crm', destination: usable, ...named }, 'push');
@@ -74,7 +73,9 @@ export async function pushPending(deps: DeliveryDeps, accountId: string): Promis
     await createMissingPairs(
       deps,
       accountId,
-      leadIds.flatMap((leadId) => routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId }))),
+      leadIds.flatMap((leadId) =>
+        routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId })),
+      ),
     );
     const { requeued } = await requeuePages(deps, { leadId: { in: leadIds }, kind: 'crm', destination: usable }, 'push');
     deliveries += requeued;

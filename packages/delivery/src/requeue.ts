@@ -89,7 +89,12 @@ export async function requeuePages(
     });
     if (!ids.length) return counted(deps, reason, requeued, true);
     cursor = ids[ids.length - 1].id;
-    const rows = await requeuePage(deps, guarded, ids.map((r) => r.id), reason);
+    const rows = await requeuePage(
+      deps,
+      guarded,
+      ids.map((r) => r.id),
+      reason,
+    );
     requeued += rows.length;
     onPage?.(rows);
     if (ids.length < pageSize) return counted(deps, reason, requeued, true);
@@ -115,6 +120,10 @@ async function requeuePage(deps: DeliveryDeps, guarded: Prisma.DeliveryWhereInpu
     if (leadIds.length) await tx.lead.updateMany({ where: { id: { in: leadIds }, status: 'failed' }, data: { status: 'pending' } });
     return updated;
   });
-  await enqueueOrLeaveToSweep(deps, rows.map((r) => ({ id: r.id, kind: r.kind })), 'fresh');
+  await enqueueOrLeaveToSweep(
+    deps,
+    rows.map((r) => ({ id: r.id, kind: r.kind })),
+    'fresh',
+  );
   return rows;
 }

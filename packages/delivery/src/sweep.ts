@@ -96,9 +96,7 @@ async function enqueueLost(deps: DeliveryDeps, touchedBefore: Date, pageSize: nu
 
 /** Jobs waiting or delayed in the delivery queues. */
 async function backlog(deps: DeliveryDeps): Promise<number> {
-  const counts = await Promise.all(
-    [deps.queues.byKey.crm, deps.queues.byKey.actions].map((q) => q.getJobCountByTypes('wait', 'delayed', 'prioritized')),
-  );
+  const counts = await Promise.all([deps.queues.byKey.crm, deps.queues.byKey.actions].map((q) => q.getJobCountByTypes('wait', 'delayed', 'prioritized')));
   return counts.reduce((a, b) => a + b, 0);
 }
 

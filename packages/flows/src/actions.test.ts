@@ -65,7 +65,11 @@ describe('flowInputSchema', () => {
     ['without a name', { when, actions: [slack] }, 'name'],
     ['without when', { name: 'n', actions: [slack] }, 'when'],
     ['without actions', { name: 'n', when, actions: [] }, 'actions'],
-    ['with an unknown operator deep inside', { name: 'n', when: { all: [{ any: [{ field: 'data.x', op: 'regex', value: 'a' }] }] }, actions: [slack] }, 'when.all.0.any.0.op'],
+    [
+      'with an unknown operator deep inside',
+      { name: 'n', when: { all: [{ any: [{ field: 'data.x', op: 'regex', value: 'a' }] }] }, actions: [slack] },
+      'when.all.0.any.0.op',
+    ],
     ['with a condition without a field', { name: 'n', when: { all: [{ op: 'eq', value: 'DE' }] }, actions: [slack] }, 'when.all.0.field'],
     ['with a catastrophic regex', { name: 'n', when: { field: 'data.x', op: 'matches', value: '(a+)+$' }, actions: [slack] }, 'when.value'],
     ['with a slack action without its URL', { name: 'n', when, actions: [email, { type: 'slack', text: 'x' }] }, 'actions.1.webhookUrl'],

@@ -73,12 +73,7 @@ export const webhookActionSchema = z
   })
   .strict();
 
-export const actionSchema = z.discriminatedUnion('type', [
-  crmPushActionSchema,
-  slackActionSchema,
-  emailActionSchema,
-  webhookActionSchema,
-]);
+export const actionSchema = z.discriminatedUnion('type', [crmPushActionSchema, slackActionSchema, emailActionSchema, webhookActionSchema]);
 
 export type CrmPushAction = z.infer<typeof crmPushActionSchema>;
 export type SlackAction = z.infer<typeof slackActionSchema>;
@@ -129,7 +124,5 @@ export function redactActions(list: FlowAction[]): Record<string, unknown>[] {
 
 /** The URLs a flow's actions will call, for the private-network guard (assertUrlAllowed) on save. */
 export function actionUrls(list: FlowAction[]): string[] {
-  return list.flatMap((action) =>
-    action.type === 'slack' ? [action.webhookUrl] : action.type === 'webhook' ? [action.url] : [],
-  );
+  return list.flatMap((action) => (action.type === 'slack' ? [action.webhookUrl] : action.type === 'webhook' ? [action.url] : []));
 }

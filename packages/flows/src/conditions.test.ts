@@ -15,7 +15,19 @@ function nested(levels: number): unknown {
 describe('conditionSchema', () => {
   it.each([
     ['a leaf', { field: 'data.country', op: 'eq', value: 'DE' }],
-    ['nested groups', { all: [{ any: [{ field: 'source', op: 'eq', value: 'form' }, { field: 'data.score', op: 'gt', value: 10 }] }] }],
+    [
+      'nested groups',
+      {
+        all: [
+          {
+            any: [
+              { field: 'source', op: 'eq', value: 'form' },
+              { field: 'data.score', op: 'gt', value: 10 },
+            ],
+          },
+        ],
+      },
+    ],
     ['in with a list', { field: 'data.country', op: 'in', value: ['DE', 'FR', 1, null] }],
     ['exists without a value', { field: 'data.phone', op: 'exists' }],
     ['exists false', { field: 'data.phone', op: 'exists', value: false }],
@@ -62,7 +74,14 @@ describe('conditionSchema', () => {
 
   it('refuses nesting deeper than the limit, naming the level', () => {
     const issues = issuesOf(nested(CONDITION_LIMITS.maxDepth));
-    expect(issues).toEqual([{ path: Array(CONDITION_LIMITS.maxDepth - 1).fill('all.0').join('.'), message: expect.stringMatching(/at most 10 levels/) }]);
+    expect(issues).toEqual([
+      {
+        path: Array(CONDITION_LIMITS.maxDepth - 1)
+          .fill('all.0')
+          .join('.'),
+        message: expect.stringMatching(/at most 10 levels/),
+      },
+    ]);
   });
 
   it('refuses a tree with too many conditions in total', () => {

@@ -66,18 +66,14 @@ function valueProblem(op: Operator, value: unknown, hasValue: boolean): string |
     case 'eq':
     case 'neq':
     case 'contains':
-      return hasValue && scalarSchema.safeParse(value).success
-        ? null
-        : `"${op}" needs a string, number, boolean or null value`;
+      return hasValue && scalarSchema.safeParse(value).success ? null : `"${op}" needs a string, number, boolean or null value`;
     case 'in':
       if (!Array.isArray(value) || value.length === 0) return '"in" needs a non-empty array value';
       if (value.length > CONDITION_LIMITS.maxInValues) return `"in" takes at most ${CONDITION_LIMITS.maxInValues} values`;
       return value.every((v) => scalarSchema.safeParse(v).success) ? null : '"in" values must be strings, numbers, booleans or null';
     case 'gt':
     case 'lt':
-      return (typeof value === 'number' && Number.isFinite(value)) || isIsoDate(value)
-        ? null
-        : `"${op}" needs a number or an ISO-8601 date string`;
+      return (typeof value === 'number' && Number.isFinite(value)) || isIsoDate(value) ? null : `"${op}" needs a number or an ISO-8601 date string`;
     case 'matches':
       if (typeof value !== 'string' || value === '') return '"matches" needs a regular expression string';
       return regexProblem(value);
@@ -104,7 +100,10 @@ type RawNode = { all?: unknown[]; any?: unknown[]; field?: string; op?: Operator
 function nodeSchema(depth: number): z.ZodType<ConditionNode> {
   const children =
     depth < CONDITION_LIMITS.maxDepth
-      ? z.array(nodeSchema(depth + 1)).min(1, 'must hold at least one condition').max(CONDITION_LIMITS.maxChildren)
+      ? z
+          .array(nodeSchema(depth + 1))
+          .min(1, 'must hold at least one condition')
+          .max(CONDITION_LIMITS.maxChildren)
       : z.array(z.unknown());
   return z
     .object({

@@ -16,8 +16,7 @@ const lead = makeLead({
   active: true,
 });
 
-const leaf = (field: string, op: string, value?: unknown): ConditionNode =>
-  (value === undefined ? { field, op } : { field, op, value }) as ConditionNode;
+const leaf = (field: string, op: string, value?: unknown): ConditionNode => (value === undefined ? { field, op } : { field, op, value }) as ConditionNode;
 
 describe('evaluateCondition', () => {
   it.each<[string, ConditionNode, boolean]>([

@@ -166,7 +166,9 @@ describe('the worker metrics endpoint', () => {
     try {
       const port = (taken.address() as AddressInfo).port;
       expect(await startMetricsEndpoint(new ProcessMetrics({ processMetrics: false }), port, log)).toBeUndefined();
-      expect(log.lines).toEqual([expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ port, err: expect.stringContaining('EADDRINUSE') }) })]);
+      expect(log.lines).toEqual([
+        expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ port, err: expect.stringContaining('EADDRINUSE') }) }),
+      ]);
     } finally {
       await new Promise((r) => taken.close(r));
     }

@@ -11,12 +11,7 @@ export interface BackoffPolicy {
  * not retry in lockstep (the gaps still grow: 2 × 0.8 > 1). A vendor's Retry-After raises the
  * delay to what it asked for, within the cap.
  */
-export function backoffDelay(
-  attemptsMade: number,
-  policy: BackoffPolicy,
-  retryAfterMs?: number,
-  random: () => number = Math.random,
-): number {
+export function backoffDelay(attemptsMade: number, policy: BackoffPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
   const exponential = policy.baseMs * 2 ** Math.max(0, attemptsMade - 1);
   const jittered = exponential * (1 - 0.2 * random());
   const wanted = Math.max(jittered, retryAfterMs ?? 0);

@@ -7,9 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  */
 export function createRedis(url: string, role: 'worker' | 'producer'): Redis {
   const options: RedisOptions =
-    role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
+    role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: false } : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
   const redis = new Redis(url, { ...options, lazyConnect: false });
   // Errors are surfaced by the calls that fail; without a listener ioredis would print each retry.
   redis.on('error', () => undefined);

@@ -1,4 +1,4 @@
-export { createTestDatabase, prepareTemplateDatabase, type TestDatabase } from './databases';
+export { createTestDatabase, dropRunDatabases, prepareTemplateDatabase, type TestDatabase } from './databases';
 export { openTestRedis } from './redis';
 export { waitFor } from './wait-for';
 export * from './fakes/hubspot';

@@ -14,7 +14,9 @@ describe('the admin area over HTTP', () => {
     sink = createCustomSink();
     await sink.start();
     ({ apiKey } = await system.createAccount('<b>Bold</b> Ltd'));
-    destinationId = (await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` } } })).body.id;
+    destinationId = (
+      await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` } } })
+    ).body.id;
     cookie = await logIn();
   });
   afterAll(async () => {
@@ -136,7 +138,10 @@ describe('the admin area over HTTP', () => {
 
     it('accepts the same request from the panel itself (same Origin, or Sec-Fetch-Site: same-origin)', async () => {
       for (const headers of [{ origin: origin() }, { 'sec-fetch-site': 'same-origin' }]) {
-        const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: { ...json, ...headers, cookie }, body: JSON.stringify({ errorCode: 'NO_SUCH_CODE' }) });
+        const res = await request('POST', '/admin/api/deliveries/retry-matching', {
+          headers: { ...json, ...headers, cookie },
+          body: JSON.stringify({ errorCode: 'NO_SUCH_CODE' }),
+        });
         expect(res.status).toBe(202);
       }
     });
@@ -151,7 +156,10 @@ describe('the admin area over HTTP', () => {
     });
 
     it('does not ask scripts using the bearer token for an Origin', async () => {
-      const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: { ...json, authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: JSON.stringify({ errorCode: 'NO_SUCH_CODE' }) });
+      const res = await request('POST', '/admin/api/deliveries/retry-matching', {
+        headers: { ...json, authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        body: JSON.stringify({ errorCode: 'NO_SUCH_CODE' }),
+      });
       expect(res.status).toBe(202);
     });
   });
@@ -190,7 +198,10 @@ describe('the admin area over HTTP', () => {
     it('retries all failed deliveries matching an error code, and only those', async () => {
       const matching = await failedDelivery(422);
       const other = await failedDelivery(409);
-      const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: admin(), body: JSON.stringify({ errorCode: 'HTTP_422', destinationId }) });
+      const res = await request('POST', '/admin/api/deliveries/retry-matching', {
+        headers: admin(),
+        body: JSON.stringify({ errorCode: 'HTTP_422', destinationId }),
+      });
       expect(res.status).toBe(202);
       expect(await body(res)).toEqual({ requeued: 1 });
       await waitFor('the match to succeed', async () => (await system.call('GET', `/v1/deliveries/${matching}`, { key: apiKey })).body.status === 'succeeded');
@@ -198,7 +209,10 @@ describe('the admin area over HTTP', () => {
     });
 
     it('rejects unknown or malformed filters with 400 naming the field', async () => {
-      for (const [filter, field] of [[{ status: 'failed' }, 'status'], [{ destinationId: 'nope' }, 'destinationId']] as const) {
+      for (const [filter, field] of [
+        [{ status: 'failed' }, 'status'],
+        [{ destinationId: 'nope' }, 'destinationId'],
+      ] as const) {
         const res = await request('POST', '/admin/api/deliveries/retry-matching', { headers: admin(), body: JSON.stringify(filter) });
         expect(res.status).toBe(400);
         const { error } = await body(res);
@@ -213,7 +227,12 @@ describe('the admin area over HTTP', () => {
       const closed = createCustomSink();
       const url = await closed.start();
       await closed.stop();
-      const gone = (await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'gone', type: 'custom', routing: 'flows', config: { url: `${url}/leads` } } })).body.id;
+      const gone = (
+        await system.call('POST', '/v1/destinations', {
+          key: apiKey,
+          body: { name: 'gone', type: 'custom', routing: 'flows', config: { url: `${url}/leads` } },
+        })
+      ).body.id;
       const res = await body(await request('POST', `/admin/api/destinations/${gone}/test`, { headers: admin(), body: '{}' }));
       expect(res).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
     });
@@ -230,7 +249,8 @@ describe('the admin area over HTTP', () => {
     });
 
     it('pages through leads, newest first', async () => {
-      for (const email of ['p1@example.com', 'p2@example.com', 'p3@example.com']) await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email } } });
+      for (const email of ['p1@example.com', 'p2@example.com', 'p3@example.com'])
+        await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email } } });
       const first = await (await request('GET', '/admin?limit=2', { headers: { cookie } })).text();
       expect(first.indexOf('p3@example.com')).toBeLessThan(first.indexOf('p2@example.com'));
       expect(first).not.toContain('p1@example.com');

@@ -8,7 +8,16 @@ import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/
 
 /** Debian's chromium, driven by playwright-core (no browser download on this machine). */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('the admin panel in a real browser', () => {
   let system: TestSystem;
@@ -27,7 +36,10 @@ describe('the admin panel in a real browser', () => {
     sink = createCustomSink();
     await sink.start();
     ({ apiKey } = await system.createAccount('Browser & Co'));
-    const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'Sink <test>', type: 'custom', config: { url: `${sink.url}/leads`, timeoutMs: 1000 } } });
+    const res = await system.call('POST', '/v1/destinations', {
+      key: apiKey,
+      body: { name: 'Sink <test>', type: 'custom', config: { url: `${sink.url}/leads`, timeoutMs: 1000 } },
+    });
     destinationId = res.body.id;
     profile = mkdtempSync(join(tmpdir(), 'crm-push-chromium-'));
     // A fresh profile (--user-data-dir) per run: no cookies or cache from an earlier one.
@@ -46,7 +58,10 @@ describe('the admin panel in a real browser', () => {
   async function failedLead(email: string): Promise<string> {
     const accepted = (await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email } } })).body;
     const deliveryId = accepted.deliveries[0].id as string;
-    await waitFor(`delivery ${deliveryId} to fail`, async () => (await system.call('GET', `/v1/deliveries/${deliveryId}`, { key: apiKey })).body.status === 'failed');
+    await waitFor(
+      `delivery ${deliveryId} to fail`,
+      async () => (await system.call('GET', `/v1/deliveries/${deliveryId}`, { key: apiKey })).body.status === 'failed',
+    );
     return deliveryId;
   }
 
@@ -131,7 +146,10 @@ describe('the admin panel in a real browser', () => {
     expect(await row.locator('[data-role=failure-rate]').textContent()).toBe('20%');
     expect(await row.textContent()).toContain('(1 of 5 failed)');
     await row.locator('button[data-action=test-connection]').click();
-    await page.waitForFunction((id) => document.querySelector(`tr[data-destination-id="${id}"] [data-role=test-result]`)?.getAttribute('data-ok') !== null, destinationId);
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-destination-id="${id}"] [data-role=test-result]`)?.getAttribute('data-ok') !== null,
+      destinationId,
+    );
     expect(await row.locator('[data-role=test-result]').getAttribute('data-ok')).toBe('true');
     expect(await row.locator('[data-role=test-result]').textContent()).toMatch(/^ok \(\d+ ms/);
   });

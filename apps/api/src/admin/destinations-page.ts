@@ -49,7 +49,10 @@ export function destinationsPage(db: Db) {
       include: { account: { select: { name: true } } },
     });
     const { items, nextCursor } = page(rows, q.limit);
-    const rates = await failureRates(db, items.map((d) => d.id));
+    const rates = await failureRates(
+      db,
+      items.map((d) => d.id),
+    );
     sendPage(res, {
       title: 'Destinations',
       body: html`<table class="destinations">

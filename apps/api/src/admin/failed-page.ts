@@ -52,7 +52,9 @@ export function failedPage(db: Db) {
     )}</select></label>
 <label>Error code <select name="errorCode"><option value="">any</option>${codes
       .filter((c) => c.lastErrorCode)
-      .map((c) => html`<option value="${c.lastErrorCode}"${c.lastErrorCode === q.errorCode ? html` selected` : ''}>${c.lastErrorCode} (${c._count._all})</option>`)}</select></label>
+      .map(
+        (c) => html`<option value="${c.lastErrorCode}"${c.lastErrorCode === q.errorCode ? html` selected` : ''}>${c.lastErrorCode} (${c._count._all})</option>`,
+      )}</select></label>
 <button type="submit">Filter</button>
 </form>
 <p><button type="button" data-action="retry-matching" data-destination-id="${q.destinationId ?? ''}" data-error-code="${q.errorCode ?? ''}" data-count="${matching}"${matching ? '' : html` disabled`}>Retry all matching (${matching})</button></p>`;
@@ -94,8 +96,9 @@ function attemptLog(attempts: AttemptRow[], total: number): SafeHtml {
   return html`<details><summary>Attempt log${more}</summary><table class="attempts">
 <thead><tr><th>At</th><th>Duration</th><th>HTTP</th><th>Error</th></tr></thead>
 <tbody>${attempts.map(
-    (a) => html`<tr><td>${time(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.statusCode ?? '—'}</td><td>${
-      a.errorCode ? html`<code>${a.errorCode}</code> ${a.errorMessage ?? ''}` : 'ok'
-    }</td></tr>`,
+    (a) =>
+      html`<tr><td>${time(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.statusCode ?? '—'}</td><td>${
+        a.errorCode ? html`<code>${a.errorCode}</code> ${a.errorMessage ?? ''}` : 'ok'
+      }</td></tr>`,
   )}</tbody></table></details>`;
 }

@@ -8,7 +8,16 @@ describe('safeNext', () => {
   });
 
   it('refuses anything that could leave the admin area', () => {
-    for (const next of ['//evil.example/admin', 'https://evil.example/admin', '/administrator', '/admin\\..\\x', '/v1/leads', '/admin/login', undefined, ['/admin']]) {
+    for (const next of [
+      '//evil.example/admin',
+      'https://evil.example/admin',
+      '/administrator',
+      '/admin\\..\\x',
+      '/v1/leads',
+      '/admin/login',
+      undefined,
+      ['/admin'],
+    ]) {
       expect(safeNext(next)).toBe('/admin');
     }
   });

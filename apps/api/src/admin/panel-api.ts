@@ -17,7 +17,12 @@ export function panelApiRouter(deps: DeliveryDeps): Router {
     const id = parse(idParam, req.params.id, 'delivery id');
     const d = await db.delivery.findUnique({ where: { id }, select: { id: true, status: true, attempts: true, lastErrorCode: true, lastErrorMessage: true } });
     if (!d) throw ApiError.notFound('delivery');
-    res.json({ id: d.id, status: d.status, attempts: d.attempts, lastError: d.lastErrorCode ? { code: d.lastErrorCode, message: d.lastErrorMessage ?? '' } : null });
+    res.json({
+      id: d.id,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastErrorCode ? { code: d.lastErrorCode, message: d.lastErrorMessage ?? '' } : null,
+    });
   });
 
   router.post('/deliveries/:id/retry', async (req, res) => {

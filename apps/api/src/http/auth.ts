@@ -49,7 +49,9 @@ export function requireAdmin(adminToken: string): RequestHandler {
   const expected = createHash('sha256').update(adminToken).digest();
   return (req, _res, next) => {
     const token = bearer(req);
-    const given = createHash('sha256').update(token ?? '').digest();
+    const given = createHash('sha256')
+      .update(token ?? '')
+      .digest();
     if (!token || !timingSafeEqual(given, expected)) return next(unauthorized('admin token required'));
     next();
   };

@@ -19,7 +19,11 @@ export function accountRateLimit(perMinute: number): RequestHandler {
     skip: (_req, res) => typeof res.locals.accountId !== 'string',
     handler: (_req, res, next, options) => {
       const retryAfter = Math.ceil(options.windowMs / 1000);
-      next(new ApiError(429, 'RATE_LIMITED', `more than ${perMinute} requests in a minute for this account; retry later`, undefined, { 'retry-after': String(retryAfter) }));
+      next(
+        new ApiError(429, 'RATE_LIMITED', `more than ${perMinute} requests in a minute for this account; retry later`, undefined, {
+          'retry-after': String(retryAfter),
+        }),
+      );
     },
   });
 }

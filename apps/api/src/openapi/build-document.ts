@@ -84,7 +84,10 @@ function openApiPath(path: string): string {
 }
 
 function operationId(route: ApiRoute): string {
-  const words = route.path.split('/').filter((part) => part && part !== 'v1').map((part) => part.replace(/^:/, 'by-'));
+  const words = route.path
+    .split('/')
+    .filter((part) => part && part !== 'v1')
+    .map((part) => part.replace(/^:/, 'by-'));
   return [route.method, ...words].join('-').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -126,9 +129,7 @@ function operation(route: ApiRoute, schemas: SchemaComponents): JsonSchema {
     ...(route.description ? { description: route.description } : {}),
     security: SECURITY[route.auth],
     ...(params.length ? { parameters: params } : {}),
-    ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemas.inline(`${opId}Body`, route.body, 'input') } } } }
-      : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemas.inline(`${opId}Body`, route.body, 'input') } } } } : {}),
     responses,
   };
 }

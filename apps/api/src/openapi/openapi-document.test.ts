@@ -111,7 +111,11 @@ describe('the OpenAPI document', () => {
 
   // Each sample goes through the route's own validation and through the document's JSON Schema;
   // they must agree. (Checks JSON Schema cannot express, such as Liquid templates, are left out.)
-  const flow = { name: 'EU', when: { all: [{ field: 'data.country', op: 'in', value: ['DE', 'FR'] }] }, actions: [{ type: 'crm_push', destinationIds: ['d1'] }] };
+  const flow = {
+    name: 'EU',
+    when: { all: [{ field: 'data.country', op: 'in', value: ['DE', 'FR'] }] },
+    actions: [{ type: 'crm_push', destinationIds: ['d1'] }],
+  };
   const samples: [string, string, string, keyof typeof accepts, unknown][] = [
     ['a lead', 'POST', '/v1/leads', 'lead', { data: { email: 'a@example.com' }, source: 'web', externalId: 'x1' }],
     ['a lead without data', 'POST', '/v1/leads', 'lead', { source: 'web' }],
@@ -122,41 +126,102 @@ describe('the OpenAPI document', () => {
     ['a push to named destinations', 'POST', '/v1/leads/{id}/push', 'push', { destinationIds: ['d1'] }],
     ['a push to an empty list', 'POST', '/v1/leads/{id}/push', 'push', { destinationIds: [] }],
     ['a flow', 'POST', '/v1/flows', 'flow', flow],
-    ['a flow with nested conditions and every action', 'POST', '/v1/flows', 'flow', {
-      ...flow,
-      when: { any: [{ all: [{ field: 'source', op: 'exists' }, { any: [{ field: 'data.score', op: 'gt', value: 5 }] }] }] },
-      actions: [
-        { type: 'slack', webhookUrl: 'https://hooks.slack.com/x', text: 'New lead' },
-        { type: 'email', to: ['sales@example.com'], subject: 'Lead', text: 'New lead' },
-        { type: 'webhook', url: 'https://example.com/hook', signingSecret: 's3cret' },
-      ],
-    }],
+    [
+      'a flow with nested conditions and every action',
+      'POST',
+      '/v1/flows',
+      'flow',
+      {
+        ...flow,
+        when: { any: [{ all: [{ field: 'source', op: 'exists' }, { any: [{ field: 'data.score', op: 'gt', value: 5 }] }] }] },
+        actions: [
+          { type: 'slack', webhookUrl: 'https://hooks.slack.com/x', text: 'New lead' },
+          { type: 'email', to: ['sales@example.com'], subject: 'Lead', text: 'New lead' },
+          { type: 'webhook', url: 'https://example.com/hook', signingSecret: 's3cret' },
+        ],
+      },
+    ],
     ['a flow without actions', 'POST', '/v1/flows', 'flow', { ...flow, actions: [] }],
     ['a flow with an unknown operator', 'POST', '/v1/flows', 'flow', { ...flow, when: { field: 'data.x', op: 'like', value: 1 } }],
     ['a flow with an unknown action', 'POST', '/v1/flows', 'flow', { ...flow, actions: [{ type: 'sms', to: '1' }] }],
     ['a flow email without recipients', 'POST', '/v1/flows', 'flow', { ...flow, actions: [{ type: 'email', to: [], subject: 's', text: 't' }] }],
     ['a flow patch', 'PATCH', '/v1/flows/{id}', 'flowPatch', { enabled: false }],
     ['a flow patch with an unknown field', 'PATCH', '/v1/flows/{id}', 'flowPatch', { colour: 'red' }],
-    ['a Salesforce destination', 'POST', '/v1/destinations', 'destination', {
-      name: 'SF', type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com' }, credentials: { accessToken: 't' },
-    }],
-    ['a Salesforce destination without credentials', 'POST', '/v1/destinations', 'destination', {
-      name: 'SF', type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com' },
-    }],
-    ['a Salesforce destination without instanceUrl', 'POST', '/v1/destinations', 'destination', { name: 'SF', type: 'salesforce', credentials: { accessToken: 't' } }],
+    [
+      'a Salesforce destination',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      {
+        name: 'SF',
+        type: 'salesforce',
+        config: { instanceUrl: 'https://acme.my.salesforce.com' },
+        credentials: { accessToken: 't' },
+      },
+    ],
+    [
+      'a Salesforce destination without credentials',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      {
+        name: 'SF',
+        type: 'salesforce',
+        config: { instanceUrl: 'https://acme.my.salesforce.com' },
+      },
+    ],
+    [
+      'a Salesforce destination without instanceUrl',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      { name: 'SF', type: 'salesforce', credentials: { accessToken: 't' } },
+    ],
     ['a HubSpot destination with its defaults', 'POST', '/v1/destinations', 'destination', { name: 'HS', type: 'hubspot', credentials: { accessToken: 't' } }],
-    ['a custom destination without credentials', 'POST', '/v1/destinations', 'destination', { name: 'C', type: 'custom', config: { url: 'https://example.com/leads' } }],
-    ['a custom destination with basic auth and a mapping', 'POST', '/v1/destinations', 'destination', {
-      name: 'C', type: 'custom', config: { url: 'https://example.com/leads', method: 'PUT' },
-      credentials: { type: 'basic', username: 'u', password: 'p' },
-      fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'], required: true }],
-    }],
-    ['a custom destination with an unknown auth type', 'POST', '/v1/destinations', 'destination', {
-      name: 'C', type: 'custom', config: { url: 'https://example.com/leads' }, credentials: { type: 'oauth' },
-    }],
-    ['a custom destination with a mapping rule lacking `to`', 'POST', '/v1/destinations', 'destination', {
-      name: 'C', type: 'custom', config: { url: 'https://example.com/leads' }, fieldMapping: [{ from: 'email' }],
-    }],
+    [
+      'a custom destination without credentials',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      { name: 'C', type: 'custom', config: { url: 'https://example.com/leads' } },
+    ],
+    [
+      'a custom destination with basic auth and a mapping',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      {
+        name: 'C',
+        type: 'custom',
+        config: { url: 'https://example.com/leads', method: 'PUT' },
+        credentials: { type: 'basic', username: 'u', password: 'p' },
+        fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'], required: true }],
+      },
+    ],
+    [
+      'a custom destination with an unknown auth type',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      {
+        name: 'C',
+        type: 'custom',
+        config: { url: 'https://example.com/leads' },
+        credentials: { type: 'oauth' },
+      },
+    ],
+    [
+      'a custom destination with a mapping rule lacking `to`',
+      'POST',
+      '/v1/destinations',
+      'destination',
+      {
+        name: 'C',
+        type: 'custom',
+        config: { url: 'https://example.com/leads' },
+        fieldMapping: [{ from: 'email' }],
+      },
+    ],
     ['a destination of an unknown type', 'POST', '/v1/destinations', 'destination', { name: 'X', type: 'pipedrive', config: {} }],
     ['a destination patch', 'PATCH', '/v1/destinations/{id}', 'destinationPatch', { name: 'Renamed', enabled: false }],
     ['a destination patch changing its type', 'PATCH', '/v1/destinations/{id}', 'destinationPatch', { type: 'hubspot' }],

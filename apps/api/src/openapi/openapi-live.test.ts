@@ -99,7 +99,11 @@ describe('the OpenAPI document, served and held against the running api', () => 
     });
     expect(accepted.status).toBe(202);
     const leadId = accepted.body.id as string;
-    const repeat = await call('POST', '/v1/leads', '/v1/leads', { key, body: { data: { email: 'Ada@Example.com' } }, headers: { 'idempotency-key': 'docs-1' } });
+    const repeat = await call('POST', '/v1/leads', '/v1/leads', {
+      key,
+      body: { data: { email: 'Ada@Example.com' } },
+      headers: { 'idempotency-key': 'docs-1' },
+    });
     expect(repeat.status).toBe(200);
 
     let last: unknown;

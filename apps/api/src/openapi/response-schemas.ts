@@ -114,13 +114,14 @@ export const leadSchema = z.object({
 
 export const leadPageSchema = z.object({ items: z.array(leadSchema), nextCursor: id.nullable() });
 
-export const pushResultSchema = z.object({ deliveries: z.array(queuedDelivery.describe('Already-succeeded deliveries are listed with their status, not pushed again.')) });
+export const pushResultSchema = z.object({
+  deliveries: z.array(queuedDelivery.describe('Already-succeeded deliveries are listed with their status, not pushed again.')),
+});
 
 export const pushPendingResultSchema = z.object({
   leads: z.number().int().nonnegative().describe('Leads that got at least one delivery re-queued.'),
   deliveries: z.number().int().nonnegative().describe('Deliveries re-queued.'),
 });
-
 
 /** Actions as flows answer them: a webhook's signing secret becomes `hasSigningSecret`. */
 const actionViewSchema = z.union([

@@ -263,7 +263,10 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Admin panel (HTML)',
     description: 'For a browser: leads, failed deliveries with Retry, destinations with Test connection.',
     auth: 'adminPage',
-    responses: { 200: { description: 'The admin panel.', contentType: 'text/html' }, 303: { description: 'A browser without a session is sent to /admin/login.' } },
+    responses: {
+      200: { description: 'The admin panel.', contentType: 'text/html' },
+      303: { description: 'A browser without a session is sent to /admin/login.' },
+    },
   },
   {
     method: 'get',

@@ -13,7 +13,12 @@ export function refuseEchoedSecrets(body: unknown): void {
   if (!Array.isArray(actions)) return;
   const issues = actions.flatMap((action, i): FieldIssue[] =>
     action && typeof action === 'object' && 'hasSigningSecret' in action
-      ? [{ path: `actions.${i}.hasSigningSecret`, message: 'signing secrets are never returned: send signingSecret again with the actions (or omit it to send unsigned)' }]
+      ? [
+          {
+            path: `actions.${i}.hasSigningSecret`,
+            message: 'signing secrets are never returned: send signingSecret again with the actions (or omit it to send unsigned)',
+          },
+        ]
       : [],
   );
   if (issues.length) throw invalid(issues);

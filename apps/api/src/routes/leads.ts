@@ -44,9 +44,7 @@ export function leadsRouter(deps: ApiDeps): Router {
     res.status(200).json({
       id: lead.id,
       status: lead.status,
-      deliveries: lead.deliveries
-        .filter((d) => d.kind === 'crm')
-        .map((d) => ({ id: d.id, destinationId: d.destinationId, status: d.status })),
+      deliveries: lead.deliveries.filter((d) => d.kind === 'crm').map((d) => ({ id: d.id, destinationId: d.destinationId, status: d.status })),
     });
   });
 

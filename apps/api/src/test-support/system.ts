@@ -25,7 +25,11 @@ export interface TestSystem {
   config: Config;
   deps: DeliveryDeps;
   /** JSON over HTTP to the api; `key` is an account's API key (or the admin token). */
-  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { key?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates an account and returns its API key. */
   createAccount(name?: string): Promise<{ id: string; apiKey: string }>;
   startWorkers(): void;

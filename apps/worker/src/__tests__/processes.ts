@@ -149,7 +149,11 @@ export async function call(
 ): Promise<{ status: number; body: any }> {
   const res = await fetch(baseUrl + urlPath, {
     method,
-    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}), ...opts.headers },
+    headers: {
+      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
+      ...opts.headers,
+    },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();

@@ -86,10 +86,7 @@ export class CustomAdapter implements CrmAdapter {
 export function classifyCustomError(err: unknown): CrmError {
   const refused = crmErrorIn(err); // e.g. the connect-time network guard's refusal
   if (refused) return refused;
-  return (
-    networkError(err) ??
-    new CrmError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, cause: err })
-  );
+  return networkError(err) ?? new CrmError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, cause: err });
 }
 
 function httpError(status: number, body: string, headers: Record<string, string | string[] | undefined>): CrmError {

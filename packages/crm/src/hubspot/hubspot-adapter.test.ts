@@ -1,7 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@hubspot/api-client';
-import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, HUBSPOT_ROUTES as R, hubspotRateLimited, hubspotScriptedError, type FakeHubSpot } from '../../../testing/src/fakes/hubspot';
+import {
+  createFakeHubSpot,
+  FAKE_HUBSPOT_TOKEN,
+  HUBSPOT_ROUTES as R,
+  hubspotRateLimited,
+  hubspotScriptedError,
+  type FakeHubSpot,
+} from '../../../testing/src/fakes/hubspot';
 import type { CrmAdapter } from '../contract';
 import { CrmError } from '../crm-error';
 import { DAILY_LIMIT_RETRY_AFTER_MS, hubspotConfigSchema, hubspotModule } from './index';
@@ -226,9 +233,9 @@ describe('push failures', () => {
   });
 
   it('never retries inside the SDK, even after another Client in the process turned retries on', async () => {
-    new Client({ accessToken: 'x', numberOfApiCallRetries: 3 }).crm.contacts;
+    void new Client({ accessToken: 'x', numberOfApiCallRetries: 3 }).crm.contacts;
     const a = adapter();
-    new Client({ accessToken: 'y', numberOfApiCallRetries: 3 }).crm.contacts;
+    void new Client({ accessToken: 'y', numberOfApiCallRetries: 3 }).crm.contacts;
     fake.server.script(R.create, [], hubspotScriptedError(502, 'INTERNAL_ERROR', 'down'));
 
     await pushError(a);
@@ -286,9 +293,7 @@ describe('pushMany', () => {
     fake.contacts.knownProperties.add('lead_ref');
     const existing = fake.seedContact({ email: 'ada@example.com' });
 
-    const [result] = await adapter({ upsertBy: 'lead_ref' }).pushMany([
-      { record: { email: 'ada@example.com', firstname: 'Ada' }, ctx: { deliveryId: 'd1' } },
-    ]);
+    const [result] = await adapter({ upsertBy: 'lead_ref' }).pushMany([{ record: { email: 'ada@example.com', firstname: 'Ada' }, ctx: { deliveryId: 'd1' } }]);
 
     expect(result).toMatchObject({ ok: true, result: { externalId: existing.id, action: 'updated' } });
     expect(fake.contacts.size).toBe(1);

@@ -13,7 +13,11 @@ type Properties = Record<string, string>;
 export class HubSpotAdapter implements CrmAdapter {
   private readonly api: ContactsApi;
 
-  constructor(private readonly config: HubSpotConfig, credentials: HubSpotCredentials, allowPrivateNetworks: boolean) {
+  constructor(
+    private readonly config: HubSpotConfig,
+    credentials: HubSpotCredentials,
+    allowPrivateNetworks: boolean,
+  ) {
     this.api = createContactsApi(config, credentials, allowPrivateNetworks);
   }
 

@@ -51,13 +51,23 @@ export async function pushBatch(
 
 async function upsertChunk(api: ContactsApi, upsertBy: string, chunk: Item[], out: PushManyResult[]): Promise<void> {
   const answer = await callBatch(chunk, out, () =>
-    api.batchApi.upsertWithHttpInfo({
-      inputs: chunk.map((i) => ({ idProperty: upsertBy, id: i.key!, properties: i.properties, objectWriteTraceId: i.trace })),
-    }, CALL_OPTIONS),
+    api.batchApi.upsertWithHttpInfo(
+      {
+        inputs: chunk.map((i) => ({ idProperty: upsertBy, id: i.key!, properties: i.properties, objectWriteTraceId: i.trace })),
+      },
+      CALL_OPTIONS,
+    ),
   );
   if (!answer) return;
   const byKey = (id: string | null | undefined) => chunk.find((i) => i.key === (upsertBy === 'email' ? id?.toLowerCase() : id));
-  settle(chunk, answer, out, (r) => byKey(r.properties[upsertBy]), (e) => byKey(e.context?.ids?.[0]), (r) => (r._new ? 'created' : 'updated'));
+  settle(
+    chunk,
+    answer,
+    out,
+    (r) => byKey(r.properties[upsertBy]),
+    (e) => byKey(e.context?.ids?.[0]),
+    (r) => (r._new ? 'created' : 'updated'),
+  );
 }
 
 async function createChunk(api: ContactsApi, chunk: Item[], out: PushManyResult[], update: Update): Promise<void> {
@@ -65,7 +75,14 @@ async function createChunk(api: ContactsApi, chunk: Item[], out: PushManyResult[
     api.batchApi.createWithHttpInfo({ inputs: chunk.map((i) => ({ properties: i.properties, associations: [], objectWriteTraceId: i.trace })) }, CALL_OPTIONS),
   );
   if (!answer) return;
-  settle(chunk, answer, out, () => undefined, () => undefined, () => 'created');
+  settle(
+    chunk,
+    answer,
+    out,
+    () => undefined,
+    () => undefined,
+    () => 'created',
+  );
   // A record whose email HubSpot already has: update that contact, as push does.
   for (const item of chunk) {
     const existingId = conflictIdOf(out[item.index]);

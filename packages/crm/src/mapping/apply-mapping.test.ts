@@ -65,13 +65,24 @@ describe('applyMapping reading `from`', () => {
   );
 
   it('omits fields that stay empty, so the CRM keeps what it has', () => {
-    expect(applyMapping(lead, [{ from: 'blank', to: 'a' }, { from: 'nothing', to: 'b' }, { from: 'address.city', to: 'c' }])).toEqual({
+    expect(
+      applyMapping(lead, [
+        { from: 'blank', to: 'a' },
+        { from: 'nothing', to: 'b' },
+        { from: 'address.city', to: 'c' },
+      ]),
+    ).toEqual({
       c: 'London',
     });
   });
 
   it('treats a lead without source or createdAt as having none', () => {
-    expect(applyMapping({ id: 'x', data: {} }, [{ from: '$source', to: 'a' }, { from: '$createdAt', to: 'b' }])).toEqual({});
+    expect(
+      applyMapping({ id: 'x', data: {} }, [
+        { from: '$source', to: 'a' },
+        { from: '$createdAt', to: 'b' },
+      ]),
+    ).toEqual({});
   });
 
   it('maps every rule of a typical destination in one record', () => {
@@ -159,10 +170,7 @@ describe('applyMapping transforms', () => {
   });
 
   it('never puts the lead value in the error message', () => {
-    expectMappingError(
-      () => applyMapping({ id: 'l', data: { ssn: 'secret-123' } }, [{ from: 'ssn', to: 'n', transform: ['number'] }]),
-      /^((?!secret-123).)*$/,
-    );
+    expectMappingError(() => applyMapping({ id: 'l', data: { ssn: 'secret-123' } }, [{ from: 'ssn', to: 'n', transform: ['number'] }]), /^((?!secret-123).)*$/);
   });
 
   it('passes empty values through number and boolean to the default', () => {
@@ -213,7 +221,11 @@ describe('applyMapping defaults and required', () => {
     ['{{data.missing}}', undefined],
   ])('fails a required field read from %s (%j) with MAPPING_ERROR naming it', (from, transform) => {
     expectMappingError(
-      () => applyMapping(lead, [{ from: 'email', to: 'Email' }, { from, to: 'LastName', transform, required: true }]),
+      () =>
+        applyMapping(lead, [
+          { from: 'email', to: 'Email' },
+          { from, to: 'LastName', transform, required: true },
+        ]),
       `field "LastName" is required but lead data has no value at "${from}"`,
     );
   });
@@ -241,7 +253,11 @@ describe('applyMapping with a dot path in `to`', () => {
 
   it('fails, naming the field, when a part of the path already holds a value', () => {
     expectMappingError(
-      () => applyMapping(lead, [{ from: 'email', to: 'contact' }, { from: 'email', to: 'contact.email' }]),
+      () =>
+        applyMapping(lead, [
+          { from: 'email', to: 'contact' },
+          { from: 'email', to: 'contact.email' },
+        ]),
       'field "contact.email" cannot be written',
     );
   });

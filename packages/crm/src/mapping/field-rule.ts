@@ -53,9 +53,7 @@ export const fieldMappingSchema = z
     rules.forEach((rule, index) => {
       // zod may still run this after a rule's own non-fatal issue; only compare real targets.
       if (typeof rule?.to !== 'string') return;
-      const clash = [...seen.keys()].find(
-        (other) => other === rule.to || other.startsWith(rule.to + '.') || rule.to.startsWith(other + '.'),
-      );
+      const clash = [...seen.keys()].find((other) => other === rule.to || other.startsWith(rule.to + '.') || rule.to.startsWith(other + '.'));
       if (clash !== undefined) {
         const message =
           clash === rule.to

@@ -36,8 +36,24 @@ describe('validateMapping', () => {
     ['a template that includes a file', [{ from: '{% include "/etc/passwd" %}', to: 'X' }], [0, 'from'], /tag "include" not found/],
     ['a duplicate target', [good, { from: 'email2', to: 'Other' }, { from: 'mail', to: 'Email' }], [2, 'to'], /"Email" is already the target of rule 0/],
     ['a duplicate target after trimming', [good, { from: 'mail', to: ' Email ' }], [1, 'to'], /already the target of rule 0/],
-    ['a target inside another', [{ from: 'a', to: 'contact' }, { from: 'b', to: 'contact.email' }], [1, 'to'], /"contact.email" overlaps "contact" \(rule 0\)/],
-    ['a target around another', [{ from: 'b', to: 'contact.email' }, { from: 'a', to: 'contact' }], [1, 'to'], /"contact" overlaps "contact.email"/],
+    [
+      'a target inside another',
+      [
+        { from: 'a', to: 'contact' },
+        { from: 'b', to: 'contact.email' },
+      ],
+      [1, 'to'],
+      /"contact.email" overlaps "contact" \(rule 0\)/,
+    ],
+    [
+      'a target around another',
+      [
+        { from: 'b', to: 'contact.email' },
+        { from: 'a', to: 'contact' },
+      ],
+      [1, 'to'],
+      /"contact" overlaps "contact.email"/,
+    ],
     ['a target with an empty segment', [{ from: 'a', to: 'contact..email' }], [0, 'to'], /empty segment/],
     ['a prototype-polluting target', [{ from: 'a', to: '__proto__.isAdmin' }], [0, 'to'], /"__proto__" cannot be used/],
     ['a source with an empty segment', [{ from: 'address.', to: 'City' }], [0, 'from'], /empty segment/],
@@ -68,7 +84,10 @@ describe('validateMapping', () => {
   });
 
   it('reports a duplicate target beside another rule problem', () => {
-    const result = validateMapping([{ from: '$nope', to: 'A' }, { from: 'x', to: 'A' }]);
+    const result = validateMapping([
+      { from: '$nope', to: 'A' },
+      { from: 'x', to: 'A' },
+    ]);
     expect(result.ok || result.issues.map((i) => i.path)).toEqual([
       [0, 'from'],
       [1, 'to'],

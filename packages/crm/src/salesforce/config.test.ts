@@ -38,7 +38,10 @@ describe('Salesforce config and credentials', () => {
 
   it('names instanceUrl and the token URL for the private-network guard', () => {
     const config = salesforceModule.configSchema.parse({ instanceUrl: 'https://acme.my.salesforce.com' });
-    expect(salesforceModule.urlsOf(config, { accessToken: 'a' })).toEqual(['https://acme.my.salesforce.com', 'https://acme.my.salesforce.com/services/oauth2/token']);
+    expect(salesforceModule.urlsOf(config, { accessToken: 'a' })).toEqual([
+      'https://acme.my.salesforce.com',
+      'https://acme.my.salesforce.com/services/oauth2/token',
+    ]);
     expect(salesforceModule.urlsOf(config, { accessToken: 'a', tokenUrl: 'https://login.salesforce.com/services/oauth2/token' })).toEqual([
       'https://acme.my.salesforce.com',
       'https://login.salesforce.com/services/oauth2/token',

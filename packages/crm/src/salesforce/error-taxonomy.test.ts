@@ -8,7 +8,8 @@ describe('Salesforce error taxonomy, through jsforce against the fake org', () =
   beforeEach(async () => (fake = await startFakeOrg()));
   afterEach(() => fake.stop());
 
-  const pushFails = (record: Record<string, unknown> = LEAD, opts: Parameters<typeof adapterFor>[1] = {}) => rejection(adapterFor(fake.url, opts).push(record, ctx));
+  const pushFails = (record: Record<string, unknown> = LEAD, opts: Parameters<typeof adapterFor>[1] = {}) =>
+    rejection(adapterFor(fake.url, opts).push(record, ctx));
 
   it('fails without retry on REQUIRED_FIELD_MISSING (a Lead without LastName), keeping the vendor message', async () => {
     const err = await pushFails({ FirstName: 'Ada', Company: 'Acme' });
@@ -90,7 +91,10 @@ describe('classifyError', () => {
   });
 
   it('reads Collections save errors (statusCode instead of errorCode)', () => {
-    expect(classifySaveError({ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'locked', fields: [] })).toMatchObject({ code: 'UNABLE_TO_LOCK_ROW', retryable: true });
+    expect(classifySaveError({ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'locked', fields: [] })).toMatchObject({
+      code: 'UNABLE_TO_LOCK_ROW',
+      retryable: true,
+    });
     expect(classifySaveError({ statusCode: 'DUPLICATE_EXTERNAL_ID', message: 'dup', fields: ['Ext_Id__c'] })).toMatchObject({
       code: 'DUPLICATE_EXTERNAL_ID',
       retryable: false,

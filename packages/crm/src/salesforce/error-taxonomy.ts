@@ -88,4 +88,3 @@ function jsforceTimeout(err: unknown): CrmError | undefined {
   if ((err as Error)?.message !== 'Request Timeout') return undefined;
   return new CrmError({ code: 'TIMEOUT', message: 'the destination did not answer in time', retryable: true, cause: err });
 }
-

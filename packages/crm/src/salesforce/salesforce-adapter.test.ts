@@ -87,8 +87,14 @@ describe('Salesforce adapter: push and pushMany through jsforce', () => {
       expect(fake.server.callsTo('collections.create')).toHaveLength(1);
       expect(fake.server.callsTo('collections.create')[0].body.records[0]).toEqual({ attributes: { type: 'Lead' }, LastName: 'One', Company: 'C' });
       const stored = fake.recordsOf('Lead');
-      expect(results[0]).toEqual({ ok: true, result: { externalId: stored[0].Id, action: 'created', statusCode: 200, meta: { sforceLimitInfo: 'api-usage=1/15000' } } });
-      expect(results[1]).toMatchObject({ ok: false, error: { code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', retryable: false } });
+      expect(results[0]).toEqual({
+        ok: true,
+        result: { externalId: stored[0].Id, action: 'created', statusCode: 200, meta: { sforceLimitInfo: 'api-usage=1/15000' } },
+      });
+      expect(results[1]).toMatchObject({
+        ok: false,
+        error: { code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', retryable: false },
+      });
       expect(results[2]).toMatchObject({ ok: true, result: { externalId: stored[1].Id } });
       expect(stored.map((r) => r.LastName)).toEqual(['One', 'Three']);
     });

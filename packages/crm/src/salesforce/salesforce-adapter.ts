@@ -119,7 +119,12 @@ export class SalesforceAdapter implements CrmAdapter {
       ? await sobject.upsert(records.map((r) => ({ ...r, [field]: String(r[field]) })) as SfRecord[], field, options)
       : await sobject.create(records as SfRecord[], options);
     if (!Array.isArray(saved) || saved.length !== records.length) {
-      throw new CrmError({ code: 'UNEXPECTED_RESPONSE', message: 'Salesforce answered a collection call without one result per record', retryable: true, statusCode: this.api.lastStatus });
+      throw new CrmError({
+        code: 'UNEXPECTED_RESPONSE',
+        message: 'Salesforce answered a collection call without one result per record',
+        retryable: true,
+        statusCode: this.api.lastStatus,
+      });
     }
     return saved as unknown as WireSaveResult[];
   }

@@ -21,7 +21,12 @@ describe('Salesforce test connection (describe of the configured sObject)', () =
 
   it('reports a bad token with the vendor code', async () => {
     const result = await adapterFor(fake.url, { credentials: { accessToken: 'wrong' } }).test();
-    expect(result).toEqual({ ok: false, latencyMs: expect.any(Number), statusCode: 401, error: { code: 'INVALID_SESSION_ID', message: 'Session expired or invalid' } });
+    expect(result).toEqual({
+      ok: false,
+      latencyMs: expect.any(Number),
+      statusCode: 401,
+      error: { code: 'INVALID_SESSION_ID', message: 'Session expired or invalid' },
+    });
   });
 
   it('refreshes an expired token and is ok, storing the new credentials', async () => {

@@ -21,7 +21,12 @@ describe('Salesforce token refresh (jsforce refresh on 401, capped)', () => {
     expect(fake.tokenCalls()).toBe(1);
     const [refresh] = fake.server.callsTo('oauth.token');
     expect(refresh.headers['content-type']).toContain('application/x-www-form-urlencoded');
-    expect(refresh.body).toEqual({ grant_type: 'refresh_token', refresh_token: 'sf-refresh-token', client_id: 'sf-client-id', client_secret: 'sf-client-secret' });
+    expect(refresh.body).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'sf-refresh-token',
+      client_id: 'sf-client-id',
+      client_secret: 'sf-client-secret',
+    });
     expect(saved).toHaveLength(1);
     expect(saved[0]).toEqual({ ...REFRESHABLE, accessToken: expect.not.stringMatching(/^sf-access-token$/), refreshToken: fake.validRefreshToken });
     expect(saved[0].refreshToken).not.toBe('sf-refresh-token');
@@ -90,7 +95,10 @@ describe('Salesforce token refresh (jsforce refresh on 401, capped)', () => {
     fake.expireAccessToken();
     const token = fake.issueAccessToken();
     fake.server.script('oauth.token', [
-      { status: 200, body: { access_token: token, instance_url: 'http://127.0.0.1:1', id: `${fake.url}/id/00D/005`, token_type: 'Bearer', issued_at: '1', signature: 's' } },
+      {
+        status: 200,
+        body: { access_token: token, instance_url: 'http://127.0.0.1:1', id: `${fake.url}/id/00D/005`, token_type: 'Bearer', issued_at: '1', signature: 's' },
+      },
     ]);
     await adapterFor(fake.url, { credentials: REFRESHABLE, hooks }).push(LEAD, ctx);
     expect(fake.recordsOf('Lead')).toHaveLength(1);
@@ -101,7 +109,12 @@ describe('Salesforce token refresh (jsforce refresh on 401, capped)', () => {
     try {
       fake.expireAccessToken();
       const token = fake.issueAccessToken();
-      login.server.script('oauth.token', [{ status: 200, body: { access_token: token, instance_url: fake.url, id: `${login.url}/id/00D/005`, token_type: 'Bearer', issued_at: '1', signature: 's' } }]);
+      login.server.script('oauth.token', [
+        {
+          status: 200,
+          body: { access_token: token, instance_url: fake.url, id: `${login.url}/id/00D/005`, token_type: 'Bearer', issued_at: '1', signature: 's' },
+        },
+      ]);
 
       await adapterFor(fake.url, { credentials: { ...REFRESHABLE, tokenUrl: `${login.url}/services/oauth2/token` }, hooks }).push(LEAD, ctx);
 

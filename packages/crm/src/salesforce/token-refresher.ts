@@ -51,14 +51,17 @@ export class TokenRefresher {
     } catch (err) {
       throw this.fail(this.tokenError(err));
     }
-    if (!res?.access_token) throw this.fail(new CrmError({ code: 'UNEXPECTED_RESPONSE', message: 'the token endpoint answered without an access_token', retryable: true }));
+    if (!res?.access_token)
+      throw this.fail(new CrmError({ code: 'UNEXPECTED_RESPONSE', message: 'the token endpoint answered without an access_token', retryable: true }));
     this.credentials = { ...this.credentials, accessToken: res.access_token, refreshToken: res.refresh_token ?? this.credentials.refreshToken };
     try {
       await this.hooks?.onCredentialsChanged?.(this.credentials);
     } catch (err) {
       // The new token works, but a rotated refresh token that was not stored is lost for the next
       // job; failing (retryably) is the only way to get another chance to store it.
-      throw this.fail(new CrmError({ code: 'CREDENTIALS_NOT_SAVED', message: 'the refreshed Salesforce credentials could not be stored', retryable: true, cause: err }));
+      throw this.fail(
+        new CrmError({ code: 'CREDENTIALS_NOT_SAVED', message: 'the refreshed Salesforce credentials could not be stored', retryable: true, cause: err }),
+      );
     }
     return res;
   }

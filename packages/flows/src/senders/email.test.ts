@@ -12,7 +12,10 @@ function reply(code: number, text: string): Error {
 }
 
 async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CrmError);
   return err as CrmError;
 }
@@ -102,7 +105,12 @@ describe('sendEmail', () => {
   });
 
   it('throws a final error on a 5xx SMTP reply', async () => {
-    const smtp = await startSmtpSink({ onData: (stream, _session, cb) => { stream.resume(); stream.on('end', () => cb(reply(554, 'Message rejected as spam'))); } });
+    const smtp = await startSmtpSink({
+      onData: (stream, _session, cb) => {
+        stream.resume();
+        stream.on('end', () => cb(reply(554, 'Message rejected as spam')));
+      },
+    });
     try {
       const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_REJECTED', retryable: false, statusCode: 554 });

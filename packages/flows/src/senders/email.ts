@@ -53,9 +53,7 @@ function openTransport(smtpUrl: string, timeoutMs: number) {
     throw new CrmError({ code: 'SMTP_URL_INVALID', message: 'SMTP_URL must be an smtp:// or smtps:// URL', retryable: false });
   }
   // createTransport({url, ...}) drops every option beside the URL; SMTPTransport merges them.
-  return createTransport(
-    new SMTPTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs }),
-  );
+  return createTransport(new SMTPTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs }));
 }
 
 function replyCode(response: unknown): number | undefined {

@@ -12,13 +12,7 @@ const SNIPPET_LENGTH = 200;
  * names the receiver in messages; the URL never appears, since a Slack webhook URL is itself a
  * credential.
  */
-export async function postJson(
-  label: string,
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  ctx: SendContext,
-): Promise<SendResult> {
+export async function postJson(label: string, url: string, body: string, headers: Record<string, string>, ctx: SendContext): Promise<SendResult> {
   const allowPrivateNetworks = ctx.allowPrivateNetworks ?? false;
   await assertUrlAllowed(url, { allowPrivateNetworks });
   const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;

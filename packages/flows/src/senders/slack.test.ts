@@ -10,7 +10,10 @@ const lead = makeLead({ email: 'ada@example.com', country: 'DE' });
 const ctx = { deliveryId: 'act_1', allowPrivateNetworks: true };
 
 async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CrmError);
   return err as CrmError;
 }

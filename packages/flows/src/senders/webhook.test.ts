@@ -14,7 +14,10 @@ function headersOf(req: ReceivedRequest): Record<string, string> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CrmError);
   return err as CrmError;
 }

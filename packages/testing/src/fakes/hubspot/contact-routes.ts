@@ -49,7 +49,10 @@ export function listContacts(store: ContactStore, req: FakeRequest): FakeRespons
     return hubspotError(400, 'VALIDATION_ERROR', `limit must be between 1 and 100, got ${req.query.get('limit')}`);
   }
   const after = Number(req.query.get('after') ?? 0);
-  const page = store.all().filter((c) => Number(c.id) > after).slice(0, limit);
+  const page = store
+    .all()
+    .filter((c) => Number(c.id) > after)
+    .slice(0, limit);
   const last = page[page.length - 1];
   const more = last && store.all().some((c) => Number(c.id) > Number(last.id));
   return {
@@ -73,6 +76,9 @@ export function asObject(c: FakeContact, only?: string[]): Record<string, unknow
 }
 
 function requestedProperties(req: FakeRequest): string[] {
-  const named = req.query.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
+  const named = req.query
+    .getAll('properties')
+    .flatMap((p) => p.split(','))
+    .filter(Boolean);
   return named.length ? named : DEFAULT_READ_PROPERTIES;
 }

@@ -18,9 +18,31 @@ export interface PropertyProblem {
 
 /** Properties every HubSpot portal has on contacts; tests add custom ones with `knownProperties.add`. */
 const DEFAULT_PROPERTIES = [
-  'email', 'firstname', 'lastname', 'company', 'phone', 'mobilephone', 'website', 'jobtitle', 'address', 'city',
-  'state', 'zip', 'country', 'industry', 'lifecyclestage', 'hs_lead_status', 'message', 'salutation', 'fax',
-  'numemployees', 'annualrevenue', 'hubspot_owner_id', 'createdate', 'lastmodifieddate', 'hs_object_id',
+  'email',
+  'firstname',
+  'lastname',
+  'company',
+  'phone',
+  'mobilephone',
+  'website',
+  'jobtitle',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'country',
+  'industry',
+  'lifecyclestage',
+  'hs_lead_status',
+  'message',
+  'salutation',
+  'fax',
+  'numemployees',
+  'annualrevenue',
+  'hubspot_owner_id',
+  'createdate',
+  'lastmodifieddate',
+  'hs_object_id',
 ];
 
 /** In-memory contacts with HubSpot's rules: unique (case-insensitive) email, only known properties. */

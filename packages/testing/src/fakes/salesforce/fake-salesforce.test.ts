@@ -42,7 +42,12 @@ describe('fake Salesforce (wire format, spoken to with plain fetch)', () => {
   it('rotates the refresh token and refuses the old one with invalid_grant', async () => {
     const first = await refresh('sf-refresh-token');
     const body = (await first.json()) as any;
-    expect(body).toMatchObject({ token_type: 'Bearer', instance_url: fake.url, id: expect.stringContaining(`${fake.url}/id/00D`), refresh_token: fake.validRefreshToken });
+    expect(body).toMatchObject({
+      token_type: 'Bearer',
+      instance_url: fake.url,
+      id: expect.stringContaining(`${fake.url}/id/00D`),
+      refresh_token: fake.validRefreshToken,
+    });
     expect(fake.accessTokens.has(body.access_token)).toBe(true);
 
     const again = await refresh('sf-refresh-token');
@@ -60,7 +65,9 @@ describe('fake Salesforce (wire format, spoken to with plain fetch)', () => {
   it('answers REQUIRED_FIELD_MISSING naming both fields of a Lead without LastName and Company', async () => {
     const res = await call('POST', '/services/data/v59.0/sobjects/Lead', { Email: 'a@b.c' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual([{ message: 'Required fields are missing: [LastName, Company]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName', 'Company'] }]);
+    expect(await res.json()).toEqual([
+      { message: 'Required fields are missing: [LastName, Company]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName', 'Company'] },
+    ]);
   });
 
   it('decodes the upsert value segment once, and answers NOT_FOUND when a raw "/" splits the path', async () => {

@@ -89,12 +89,42 @@ export class FakeSalesforce {
     const s = this.server;
     s.route('oauth.token', 'POST', '/services/oauth2/token', (req) => this.token(req));
     s.route('versions', 'GET', '/services/data', () => ({ status: 200, body: this.versions() }));
-    s.route('limits', 'GET', '/services/data/:version/limits', this.api(() => ({ status: 200, body: this.limits() })));
-    s.route('sobject.describe', 'GET', '/services/data/:version/sobjects/:object/describe', this.api((req) => this.describe(req)));
-    s.route('sobject.create', 'POST', '/services/data/:version/sobjects/:object', this.api((req) => this.create(req)));
-    s.route('sobject.upsert', 'PATCH', '/services/data/:version/sobjects/:object/:field/:value', this.api((req) => this.upsert(req)));
-    s.route('collections.create', 'POST', '/services/data/:version/composite/sobjects', this.api((req) => this.collectionCreate(req)));
-    s.route('collections.upsert', 'PATCH', '/services/data/:version/composite/sobjects/:object/:field', this.api((req) => this.collectionUpsert(req)));
+    s.route(
+      'limits',
+      'GET',
+      '/services/data/:version/limits',
+      this.api(() => ({ status: 200, body: this.limits() })),
+    );
+    s.route(
+      'sobject.describe',
+      'GET',
+      '/services/data/:version/sobjects/:object/describe',
+      this.api((req) => this.describe(req)),
+    );
+    s.route(
+      'sobject.create',
+      'POST',
+      '/services/data/:version/sobjects/:object',
+      this.api((req) => this.create(req)),
+    );
+    s.route(
+      'sobject.upsert',
+      'PATCH',
+      '/services/data/:version/sobjects/:object/:field/:value',
+      this.api((req) => this.upsert(req)),
+    );
+    s.route(
+      'collections.create',
+      'POST',
+      '/services/data/:version/composite/sobjects',
+      this.api((req) => this.collectionCreate(req)),
+    );
+    s.route(
+      'collections.upsert',
+      'PATCH',
+      '/services/data/:version/composite/sobjects/:object/:field',
+      this.api((req) => this.collectionUpsert(req)),
+    );
     // Anything else under /services (e.g. an upsert whose value split the path) is Salesforce's 404.
     for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE']) s.route('data.unknown', method, '/services/:rest*', () => NOT_FOUND());
   }
@@ -125,7 +155,9 @@ export class FakeSalesforce {
     const issuedAt = String(Date.now());
     const body: Record<string, string> = {
       access_token: accessToken,
-      signature: createHmac('sha256', this.clientSecret).update(id + issuedAt).digest('base64'),
+      signature: createHmac('sha256', this.clientSecret)
+        .update(id + issuedAt)
+        .digest('base64'),
       scope: 'api refresh_token',
       instance_url: this.url,
       id,
@@ -206,7 +238,11 @@ export class FakeSalesforce {
       const result = this.upsertOne(sObject, field.name, String(value), rest);
       if ('matches' in result) {
         const ids = result.matches.map((r) => r.Id).join(', ');
-        return failed({ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `${field.name}: more than one record found for external id field: [${ids}]`, fields: [field.name] });
+        return failed({
+          statusCode: 'DUPLICATE_EXTERNAL_ID',
+          message: `${field.name}: more than one record found for external id field: [${ids}]`,
+          fields: [field.name],
+        });
       }
       if ('error' in result) return failed(result.error);
       return { id: result.id, success: true, errors: [], created: result.created };
@@ -215,7 +251,8 @@ export class FakeSalesforce {
   }
 
   private insert(sObject: FakeSObject, input: Record<string, unknown>): { id: string } | { error: SaveError } {
-    if (!sObject.createable) return { error: { statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: `You do not have permission to create ${sObject.name}`, fields: [] } };
+    if (!sObject.createable)
+      return { error: { statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: `You do not have permission to create ${sObject.name}`, fields: [] } };
     const checked = validateWrite(sObject, input, true);
     if ('error' in checked) return checked;
     const record: SalesforceRecord = { ...checked.fields, Id: salesforceId(sObject.name) };
@@ -235,7 +272,8 @@ export class FakeSalesforce {
       const saved = this.insert(sObject, { ...input, [field]: value });
       return 'error' in saved ? saved : { id: saved.id, created: true };
     }
-    if (!sObject.updateable) return { error: { statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: `You do not have permission to edit ${sObject.name}`, fields: [] } };
+    if (!sObject.updateable)
+      return { error: { statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: `You do not have permission to edit ${sObject.name}`, fields: [] } };
     const checked = validateWrite(sObject, input, false);
     if ('error' in checked) return checked;
     Object.assign(matches[0], checked.fields);
@@ -266,6 +304,7 @@ function errorAnswer(error: SaveError): FakeResponse {
 function collectionRecords(body: unknown): Record<string, unknown>[] | FakeResponse {
   const records = isObject(body) ? body.records : undefined;
   if (!Array.isArray(records) || !records.every(isObject)) return sfError(400, 'JSON_PARSER_ERROR', 'The request body must be {"records": [...]}');
-  if (records.length > MAX_COLLECTION) return sfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION} records into this call`);
+  if (records.length > MAX_COLLECTION)
+    return sfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION} records into this call`);
   return records;
 }

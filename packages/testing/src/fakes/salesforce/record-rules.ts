@@ -8,7 +8,11 @@ export type SalesforceRecord = Record<string, unknown> & { Id: string };
  * required field without a value → REQUIRED_FIELD_MISSING. Returns the fields under their
  * canonical names (Salesforce field names are case-insensitive).
  */
-export function validateWrite(sObject: FakeSObject, input: Record<string, unknown>, creating: boolean): { fields: Record<string, unknown> } | { error: SaveError } {
+export function validateWrite(
+  sObject: FakeSObject,
+  input: Record<string, unknown>,
+  creating: boolean,
+): { fields: Record<string, unknown> } | { error: SaveError } {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (key === 'attributes') continue;

@@ -46,7 +46,14 @@ export function defaultCatalog(): Map<string, FakeSObject> {
     name: 'Contact',
     createable: true,
     updateable: true,
-    fields: [{ name: 'Id', type: 'id' }, text('FirstName'), text('LastName', { required: true }), { name: 'Email', type: 'email' }, { name: 'Phone', type: 'phone' }, text('Ext_Id__c', { externalId: true })],
+    fields: [
+      { name: 'Id', type: 'id' },
+      text('FirstName'),
+      text('LastName', { required: true }),
+      { name: 'Email', type: 'email' },
+      { name: 'Phone', type: 'phone' },
+      text('Ext_Id__c', { externalId: true }),
+    ],
   };
   return new Map([
     ['Lead', lead],
