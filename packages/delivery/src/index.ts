@@ -6,7 +6,7 @@ export { createIngester, ingestLead, type Ingester, type LeadInput, type IngestR
 export { enqueueOrLeaveToSweep } from './leave-to-sweep';
 export { deliveryView, leadView, leadInclude, findLead } from './views';
 export { buildAdapter, testConnection } from './build-adapter';
-export { createDeliveryWorker } from './delivery-worker';
+export { createDeliveryWorker, createDeliveryWorkers } from './delivery-worker';
 export { sealActions, openAction, storedActions, actionsView, type StoredAction, type StoredWebhookAction } from './flow-secrets';
 export { ACTION_KINDS, isActionKind } from './prepare-action-call';
 export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';

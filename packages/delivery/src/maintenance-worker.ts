@@ -1,6 +1,5 @@
-import { QUEUE_NAMES } from '@crm-push/queue';
+import type { RedisConnection } from '@crm-push/queue';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DeliveryDeps } from './deps';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
@@ -34,11 +33,12 @@ export interface MaintenanceWorker {
  */
 export async function createMaintenanceWorker(
   deps: DeliveryDeps,
-  connection: Redis,
-  opts: { prefix?: string; sweep?: SweepOptions } = {},
+  connection: RedisConnection,
+  opts: { sweep?: SweepOptions } = {},
 ): Promise<MaintenanceWorker> {
+  const queue = deps.queues.byKey.maintenance;
   const worker = new Worker(
-    QUEUE_NAMES.maintenance,
+    queue.name,
     async (job): Promise<SweepResult | undefined> => {
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
@@ -52,7 +52,7 @@ export async function createMaintenanceWorker(
       }
       return result;
     },
-    { connection, prefix: opts.prefix, concurrency: 1 },
+    { connection, prefix: queue.opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
   worker.on('failed', (_job, err) => deps.logger.error({ err: err.message }, 'sweep failed'));
