@@ -1,10 +1,15 @@
 import type { RedisConnection } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { DeliveryDeps } from './deps';
+import { trimAttemptLog, type RetentionResult } from './retention';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
+
+/** The retention job's scheduler: once a day, like the sweep's, one for every worker. */
+export const RETENTION_SCHEDULER_ID = 'retention';
+const RETENTION_EVERY_MS = 24 * 3600 * 1000;
 
 /** When a sweep stopped at the backlog limit, the next one comes this soon instead of a full period. */
 const CONTINUE_AFTER_MS = 10_000;
@@ -21,13 +26,22 @@ export async function ensureSweepScheduler(deps: DeliveryDeps): Promise<void> {
   );
 }
 
+async function ensureSchedulers(deps: DeliveryDeps): Promise<void> {
+  await ensureSweepScheduler(deps);
+  await deps.queues.byKey.maintenance.upsertJobScheduler(
+    RETENTION_SCHEDULER_ID,
+    { every: RETENTION_EVERY_MS },
+    { name: 'retention', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
+  );
+}
+
 export interface MaintenanceWorker {
   worker: Worker;
   close(): Promise<void>;
 }
 
 /**
- * The maintenance queue's worker (concurrency 1) and the sweep's scheduler. The scheduler is
+ * The maintenance queue's worker (concurrency 1: sweeps and the daily retention trim) and their schedulers. The scheduler is
  * upserted at start, before each sweep and on a timer, so a Redis flush while workers run is
  * healed within a minute even though the flush took the scheduler with it.
  */
@@ -39,7 +53,8 @@ export async function createMaintenanceWorker(
   const queue = deps.queues.byKey.maintenance;
   const worker = new Worker(
     queue.name,
-    async (job): Promise<SweepResult | undefined> => {
+    async (job): Promise<SweepResult | RetentionResult | undefined> => {
+      if (job.name === 'retention') return trimAttemptLog(deps);
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
       const result = await runSweep(deps, opts.sweep);
@@ -55,10 +70,10 @@ export async function createMaintenanceWorker(
     { connection, prefix: queue.opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
-  worker.on('failed', (_job, err) => deps.logger.error({ err: err.message }, 'sweep failed'));
+  worker.on('failed', (job, err) => deps.logger.error({ err: err.message, job: job?.name }, 'maintenance job failed'));
 
   const heal = () =>
-    ensureSweepScheduler(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));
+    ensureSchedulers(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));
   // Not awaited: a worker started while Redis is down must still start (its connection waits).
   void heal();
   const timer = setInterval(heal, Math.min(deps.config.SWEEP_EVERY_MS, 60_000));

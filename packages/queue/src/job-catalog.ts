@@ -9,6 +9,8 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  /** Daily: trims the attempt log to ATTEMPT_RETENTION_DAYS. */
+  retention: { queue: 'maintenance', payload: z.object({}) },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;

@@ -1,0 +1,34 @@
+import type { DeliveryDeps } from './deps';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface RetentionOptions {
+  /** Rows deleted per statement: each batch is its own short transaction. @defaultValue 5000 */
+  batchSize?: number;
+  now?: Date;
+}
+
+export interface RetentionResult {
+  attempts: number;
+  batches: number;
+}
+
+/**
+ * Trims the attempt log to ATTEMPT_RETENTION_DAYS. A delivery keeps its status, counts and last
+ * error (they live on its own row); only the per-call history older than the cut-off goes. The
+ * delete runs in batches over the started_at index, so it never holds long locks, never bloats
+ * one transaction, and suits PgBouncer's transaction pooling.
+ */
+export async function trimAttemptLog(deps: Pick<DeliveryDeps, 'db' | 'config'>, opts: RetentionOptions = {}): Promise<RetentionResult> {
+  const batchSize = opts.batchSize ?? 5000;
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - deps.config.ATTEMPT_RETENTION_DAYS * DAY_MS);
+  let attempts = 0;
+  let batches = 0;
+  for (;;) {
+    const deleted = await deps.db.$executeRaw`
+      DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE started_at < ${cutoff} LIMIT ${batchSize})`;
+    batches += 1;
+    attempts += deleted;
+    if (deleted < batchSize) return { attempts, batches };
+  }
+}
