@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { createMaintenanceWorker, RETENTION_SCHEDULER_ID, trimAttemptLog } from '@crm-push/delivery';
+import { createMaintenanceWorker, RETENTION_SCHEDULER_ID, trimHistory } from '@crm-push/delivery';
 import { createRedis, redisTarget } from '@crm-push/queue';
 import { waitFor } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
@@ -35,7 +35,7 @@ describe('attempt-log retention', () => {
 
   it('deletes attempt rows older than ATTEMPT_RETENTION_DAYS [30] in batches, keeping newer ones and the delivery itself', async () => {
     await attemptsAged([31, 40, 45, 60, 90, 365, 400, 1, 10, 29]);
-    expect(await trimAttemptLog(system.deps, { batchSize: 3 })).toEqual({ attempts: 7, batches: 3 });
+    expect(await trimHistory(system.deps, { batchSize: 3 })).toEqual({ attempts: 7, operations: 0, batches: 3 });
     expect(await ages()).toEqual([1, 10, 29]);
     expect(await system.deps.db.delivery.findUniqueOrThrow({ where: { id: deliveryId } })).toMatchObject({ status: 'succeeded', attempts: 10 });
   });
@@ -43,8 +43,28 @@ describe('attempt-log retention', () => {
   it('honours a shorter retention', async () => {
     await attemptsAged([1, 6, 10]);
     const config = { ...system.config, ATTEMPT_RETENTION_DAYS: 5 };
-    expect(await trimAttemptLog({ db: system.deps.db, config })).toEqual({ attempts: 2, batches: 1 });
+    expect(await trimHistory({ db: system.deps.db, config })).toEqual({ attempts: 2, operations: 0, batches: 1 });
     expect(await ages()).toEqual([1]);
+  });
+
+  it('removes finished operations older than the retention, keeping running and recent ones', async () => {
+    const { db } = system.deps;
+    const accountId = (await db.delivery.findUniqueOrThrow({ where: { id: deliveryId } })).accountId;
+    const old = new Date(Date.now() - 40 * DAY_MS);
+    const recent = new Date(Date.now() - 2 * DAY_MS);
+    const base = { accountId, type: 'push-pending', leads: 1, deliveries: 1 };
+    await db.operation.deleteMany();
+    await db.operation.createMany({
+      data: [
+        { ...base, status: 'done', startedAt: old, finishedAt: old },
+        { ...base, status: 'failed', startedAt: old, finishedAt: old },
+        { ...base, status: 'done', startedAt: recent, finishedAt: recent },
+        { ...base, status: 'running', startedAt: old },
+      ],
+    });
+    expect(await trimHistory(system.deps)).toMatchObject({ operations: 2 });
+    const left = await db.operation.findMany({ select: { status: true, finishedAt: true } });
+    expect(left.map((o) => o.status).sort()).toEqual(['done', 'running']);
   });
 
   it('is scheduled daily by the maintenance worker, which runs it', async () => {

@@ -1,7 +1,8 @@
-import type { RedisConnection } from '@crm-push/queue';
+import { JOBS, type RedisConnection } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { DeliveryDeps } from './deps';
-import { trimAttemptLog, type RetentionResult } from './retention';
+import { failOperation, resumeStalledOperations, runPushPendingStep } from './push-pending-operation';
+import { trimHistory, type RetentionResult } from './retention';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
@@ -53,11 +54,13 @@ export async function createMaintenanceWorker(
   const queue = deps.queues.byKey.maintenance;
   const worker = new Worker(
     queue.name,
-    async (job): Promise<SweepResult | RetentionResult | undefined> => {
-      if (job.name === 'retention') return trimAttemptLog(deps);
+    async (job): Promise<SweepResult | RetentionResult | { status: string } | undefined> => {
+      if (job.name === 'retention') return trimHistory(deps);
+      if (job.name === 'push-pending') return runPushPendingStep(deps, JOBS['push-pending'].payload.parse(job.data).operationId);
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
       const result = await runSweep(deps, opts.sweep);
+      await resumeStalledOperations(deps);
       if (result.ran && !result.complete) {
         await deps.queues.add(
           'sweep',
@@ -70,7 +73,13 @@ export async function createMaintenanceWorker(
     { connection, prefix: queue.opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
-  worker.on('failed', (job, err) => deps.logger.error({ err: err.message, job: job?.name }, 'maintenance job failed'));
+  worker.on('failed', (job, err) => {
+    deps.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed');
+    const finalAttempt = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (job?.name === 'push-pending' && finalAttempt) {
+      void failOperation(deps, JOBS['push-pending'].payload.parse(job.data).operationId, err).catch(() => undefined);
+    }
+  });
 
   const heal = () =>
     ensureSchedulers(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));

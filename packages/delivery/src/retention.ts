@@ -10,16 +10,19 @@ export interface RetentionOptions {
 
 export interface RetentionResult {
   attempts: number;
+  /** Finished (done or failed) operations removed. */
+  operations: number;
+  /** Delete statements run on the attempt log. */
   batches: number;
 }
 
 /**
- * Trims the attempt log to ATTEMPT_RETENTION_DAYS. A delivery keeps its status, counts and last
+ * Trims the history to ATTEMPT_RETENTION_DAYS: the attempt log, then finished operations. A delivery keeps its status, counts and last
  * error (they live on its own row); only the per-call history older than the cut-off goes. The
  * delete runs in batches over the started_at index, so it never holds long locks, never bloats
  * one transaction, and suits PgBouncer's transaction pooling.
  */
-export async function trimAttemptLog(deps: Pick<DeliveryDeps, 'db' | 'config'>, opts: RetentionOptions = {}): Promise<RetentionResult> {
+export async function trimHistory(deps: Pick<DeliveryDeps, 'db' | 'config'>, opts: RetentionOptions = {}): Promise<RetentionResult> {
   const batchSize = opts.batchSize ?? 5000;
   const cutoff = new Date((opts.now ?? new Date()).getTime() - deps.config.ATTEMPT_RETENTION_DAYS * DAY_MS);
   let attempts = 0;
@@ -29,6 +32,9 @@ export async function trimAttemptLog(deps: Pick<DeliveryDeps, 'db' | 'config'>, 
       DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE started_at < ${cutoff} LIMIT ${batchSize})`;
     batches += 1;
     attempts += deleted;
-    if (deleted < batchSize) return { attempts, batches };
+    if (deleted < batchSize) break;
   }
+  // Operations are one per push-pending request: few rows, one statement. Running ones stay.
+  const operations = await deps.db.operation.deleteMany({ where: { status: { in: ['done', 'failed'] }, finishedAt: { lt: cutoff } } });
+  return { attempts, operations: operations.count, batches };
 }

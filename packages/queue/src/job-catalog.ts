@@ -11,6 +11,7 @@ export const JOBS = {
   sweep: { queue: 'maintenance', payload: z.object({}) },
   /** Daily: trims the attempt log to ATTEMPT_RETENTION_DAYS. */
   retention: { queue: 'maintenance', payload: z.object({}) },
+  'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;
