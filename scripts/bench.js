@@ -6,7 +6,7 @@
 // (p50/p99), and CPU per delivery split by api, workers, Redis and PostgreSQL. Scenarios: each
 // worker count on one Redis (BENCH_REDIS_URL), then a local 3-master Redis Cluster with
 // QUEUE_SHARDS=1 and 3 (at --cluster-workers workers; 0 skips them).
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
@@ -119,14 +119,6 @@ async function redisCpu(nodes) {
     for (const key of ['used_cpu_sys', 'used_cpu_user']) total += Number(new RegExp(`${key}:([\\d.]+)`).exec(info)[1]);
   }
   return total;
-}
-
-function rssMb(pid) {
-  try {
-    return Math.round(Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024);
-  } catch {
-    return NaN;
-  }
 }
 
 async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl }) {
