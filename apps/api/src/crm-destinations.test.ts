@@ -29,8 +29,12 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     await Promise.all([salesforce.start(), hubspot.start(), sink.start()]);
   });
   afterAll(async () => {
-    await system.stop();
-    await Promise.all([salesforce.stop(), hubspot.stop(), sink.stop()]);
+    try {
+      await system.expectNoBrokenDeliveries();
+    } finally {
+      await system.stop();
+      await Promise.all([salesforce.stop(), hubspot.stop(), sink.stop()]);
+    }
   });
   beforeEach(async () => {
     ({ apiKey } = await system.createAccount());
