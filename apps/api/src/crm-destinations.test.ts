@@ -127,8 +127,8 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     const first = await deliver({ ...ada, email });
     expect(first.status).toBe('synced');
     const writes = () => ({
-      salesforce: salesforce.server.requests.filter((r) => r.route.startsWith('sobject.') && r.route !== 'sobject.describe').length,
-      hubspot: hubspot.server.requests.filter((r) => r.route.startsWith('contacts.') && r.route !== 'contacts.list').length,
+      salesforce: salesforce.server.requests.filter((r) => r.route?.startsWith('sobject.') && r.route !== 'sobject.describe').length,
+      hubspot: hubspot.server.requests.filter((r) => r.route?.startsWith('contacts.') && r.route !== 'contacts.list').length,
       custom: sink.callsTo('leads').length,
     });
     const before = writes();
@@ -152,7 +152,10 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     expect(hubspot.contacts.all().filter((c) => c.properties.email === email)).toHaveLength(1);
     expect(salesforce.recordsOf('Lead').filter((r) => r.Email === email)).toHaveLength(1);
     // A new push is a new operation for a custom endpoint: a new Idempotency-Key.
-    const keys = sink.callsTo('leads').slice(-2).map((r) => r.headers['idempotency-key']);
+    const keys = sink
+      .callsTo('leads')
+      .slice(-2)
+      .map((r) => r.headers['idempotency-key']);
     expect(keys).toEqual([byType.custom.id, `${byType.custom.id}-2`]);
   });
 

@@ -1,4 +1,4 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
+import { createCustomSink, waitFor, type CustomSink, type ScriptedAnswer } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
 
 /**
@@ -89,7 +89,12 @@ async function runEveryKind(system: TestSystem, sink: CustomSink, failing: Recor
 
 /** One sink per scripted failure, each answering its failure on every call. */
 async function startFailingSinks(): Promise<Record<Failing, CustomSink>> {
-  const answers = { down500: { status: 500 }, limited: { status: 429, body: { error: 'slow down' } }, bad: { status: 400, body: { error: 'no' } }, hang: { hang: true } };
+  const answers: Record<Failing, ScriptedAnswer> = {
+    down500: { status: 500 },
+    limited: { status: 429, body: { error: 'slow down' } },
+    bad: { status: 400, body: { error: 'no' } },
+    hang: { hang: true },
+  };
   const entries = await Promise.all(
     Object.entries(answers).map(async ([name, answer]) => {
       const s = createCustomSink();
