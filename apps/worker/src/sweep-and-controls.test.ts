@@ -122,8 +122,9 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
       const pushed = await post(key, `/v1/leads/${lead.id}/push`, {});
       expect(pushed.status).toBe(202);
       expect(pushed.body.deliveries).toEqual([
-        { id: lead.deliveries[0].id, destinationId: first, status: 'queued' },
-        { id: expect.any(String), destinationId: second, status: 'queued' },
+        // A fast worker may already have delivered them again when the answer is read.
+        { id: lead.deliveries[0].id, destinationId: first, status: expect.stringMatching(/^(queued|succeeded)$/) },
+        { id: expect.any(String), destinationId: second, status: expect.stringMatching(/^(queued|succeeded)$/) },
       ]);
       await delivery(key, pushed.body.deliveries[1].id, (d) => d.status === 'succeeded', 'the push to the new destination');
       await delivery(key, lead.deliveries[0].id, (d) => d.status === 'succeeded' && d.attempts === 2, 'the push again to the first destination');
@@ -133,7 +134,9 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
       // Named destinations: only those; another account's is not found; a disabled one conflicts.
       const named = await post(key, `/v1/leads/${lead.id}/push`, { destinationIds: [second] });
       expect(named.status).toBe(202);
-      expect(named.body.deliveries).toEqual([{ id: pushed.body.deliveries[1].id, destinationId: second, status: 'queued' }]);
+      expect(named.body.deliveries).toEqual([
+        { id: pushed.body.deliveries[1].id, destinationId: second, status: expect.stringMatching(/^(queued|succeeded)$/) },
+      ]);
       await delivery(key, pushed.body.deliveries[1].id, (d) => d.status === 'succeeded' && d.attempts === 2, 'the named push');
       expect(sink.callsTo('leads')).toHaveLength(2);
       const other = await accountWithSink();
