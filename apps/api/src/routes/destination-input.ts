@@ -47,8 +47,8 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   const issues: FieldIssue[] = [];
   const config = crm.configSchema.safeParse(raw.config);
   if (!config.success) issues.push(...toFieldIssues(config.error.issues, ['config']));
-  // A custom endpoint may need no auth at all.
-  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? (type === 'custom' ? { type: 'none' } : undefined));
+  // A custom endpoint may need no auth at all; for the others every missing field is named at once.
+  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? {});
   if (!credentials.success) issues.push(...toFieldIssues(credentials.error.issues, ['credentials']));
   let fieldMapping: FieldRule[] | null = null;
   if (raw.fieldMapping) {
