@@ -9,6 +9,7 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: deliveryPayload() },
   action: { queue: 'actions', payload: deliveryPayload() },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 /** A delivery job names the delivery and the push round it was made for (absent in jobs of older releases: round 1). */
