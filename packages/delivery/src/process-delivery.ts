@@ -8,8 +8,7 @@ import { prepareCall } from './prepare-call';
 import { recordFailure, type AttemptFacts } from './record-outcome';
 
 export type ProcessOutcome =
-  | { outcome: 'succeeded'; externalId: string | null }
-  | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'stale-round' };
+  { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'stale-round' };
 
 export interface DeliveryJobData {
   deliveryId: string;

@@ -68,7 +68,13 @@ const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
  * MAPPING_ERROR) with the fate decided for it (delivery-fate.ts). A job of an earlier round (an
  * explicit push started a new one meanwhile) still logs its call but leaves the row to its round.
  */
-export async function recordFailure(deps: Pick<DeliveryDeps, 'db'>, delivery: DeliveryRow, error: CrmError, fate: FailureFate, attempt?: AttemptFacts): Promise<void> {
+export async function recordFailure(
+  deps: Pick<DeliveryDeps, 'db'>,
+  delivery: DeliveryRow,
+  error: CrmError,
+  fate: FailureFate,
+  attempt?: AttemptFacts,
+): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     if (attempt) {
       await tx.attempt.create({

@@ -101,7 +101,11 @@ export class Queues {
    */
   async removeEarlierRounds(deliveries: Required<DeliveryRef>[]): Promise<void> {
     const removals = deliveries.flatMap((d) =>
-      Array.from({ length: d.round - 1 }, (_, i) => this.queueForKind(d.kind).remove(deliveryJobId(d.id, i + 1)).catch(() => 0)),
+      Array.from({ length: d.round - 1 }, (_, i) =>
+        this.queueForKind(d.kind)
+          .remove(deliveryJobId(d.id, i + 1))
+          .catch(() => 0),
+      ),
     );
     await Promise.all(removals);
   }
