@@ -15,12 +15,14 @@ async function main() {
   // One admin token for this run, shared by the processes that need it.
   const env = { ...process.env };
   if (!env.ADMIN_TOKEN) env.ADMIN_TOKEN = randomBytes(24).toString('base64url');
-  if (!process.env.ADMIN_TOKEN) console.log(`ADMIN_TOKEN was not set; this run's admin token is: ${env.ADMIN_TOKEN}`);
 
   const root = path.resolve(__dirname, '..');
-  const children = ['apps/api/dist/main.js', 'apps/worker/dist/main.js'].map((entry) =>
-    spawn(process.execPath, [path.join(root, entry)], { env, stdio: 'inherit' }),
-  );
+  const ready = { 'api listening': false, 'worker started': false };
+  const children = ['apps/api/dist/main.js', 'apps/worker/dist/main.js'].map((entry) => {
+    const child = spawn(process.execPath, [path.join(root, entry)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    watchForReady(child, ready, () => printBanner(config.PORT, process.env.ADMIN_TOKEN ? undefined : env.ADMIN_TOKEN));
+    return child;
+  });
   let stopping = false;
   const stop = (signal) => {
     if (stopping) return;
@@ -40,6 +42,39 @@ async function main() {
       if (exited === children.length) process.exit(stopping ? 0 : 1);
     });
   }
+}
+
+/** Passes a child's log through, and calls `onAllReady` once every process has said it is ready. */
+function watchForReady(child, ready, onAllReady) {
+  let buffered = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop();
+    for (const line of lines) {
+      for (const msg of Object.keys(ready)) {
+        if (!ready[msg] && line.includes(`"msg":"${msg}"`)) {
+          ready[msg] = true;
+          if (Object.values(ready).every(Boolean)) onAllReady();
+        }
+      }
+    }
+  });
+}
+
+function printBanner(port, generatedToken) {
+  const base = `http://localhost:${port}`;
+  const lines = [
+    '',
+    'CRM Push is running (api and one worker). Ctrl-C stops both.',
+    `  api          ${base}`,
+    `  admin panel  ${base}/admin`,
+    `  Bull Board   ${base}/admin/queues`,
+    `  docs         ${base}/docs`,
+  ];
+  if (generatedToken) lines.push(`  admin token  ${generatedToken}   (generated for this run; set ADMIN_TOKEN to keep one)`);
+  console.log(lines.join('\n') + '\n');
 }
 
 main().catch((err) => {

@@ -77,6 +77,35 @@ describe('the api refuses bad input with a clear error and keeps accounts apart'
     expect(badCredentials.body.error.details.map((d: any) => d.path)).toContain('credentials.token');
   });
 
+  it('says what is wrong in plain words, and lists every missing field of a CRM destination at once', async () => {
+    const lead = await postLead({ data: 'not an object' });
+    expect(lead.body.error.details).toContainEqual({ path: 'data', message: 'data must be an object of lead fields' });
+    const hubspot = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'h', type: 'hubspot' } });
+    expect(hubspot.status).toBe(400);
+    expect(hubspot.body.error.details).toContainEqual({ path: 'credentials.accessToken', message: 'credentials.accessToken is required' });
+    const salesforce = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 's', type: 'salesforce' } });
+    expect(salesforce.body.error.details.map((d: any) => d.path)).toEqual(expect.arrayContaining(['config.instanceUrl', 'credentials.accessToken']));
+    expect(salesforce.body.error.message).toContain('credentials.accessToken is required');
+  });
+
+  it('reports hasCredentials: false for a custom destination saved without credentials, and delivers to it without auth', async () => {
+    const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'c', type: 'custom', config: { url: `${sink.url}/leads` } } });
+    expect(res.status).toBe(201);
+    expect(res.body.hasCredentials).toBe(false);
+    const withAuth = await system.call('POST', '/v1/destinations', {
+      key: apiKey,
+      body: { name: 'b', type: 'custom', config: { url: `${sink.url}/leads` }, credentials: { type: 'bearer', token: 't' } },
+    });
+    expect(withAuth.body.hasCredentials).toBe(true);
+  });
+
+  it('points a browser at the admin panel and a client at the docs from /', async () => {
+    const browser = await fetch(`${system.url}/`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect([browser.status, browser.headers.get('location')]).toEqual([302, '/admin']);
+    const client = await system.call('GET', '/');
+    expect(client.body).toMatchObject({ admin: '/admin', docs: '/docs' });
+  });
+
   it("answers 404 for another account's lead, delivery and destination, and lists only one's own leads", async () => {
     const dest = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'mine', type: 'custom', config: { url: `${sink.url}/leads` } } });
     const lead = (await postLead({ data: { email: 'mine@example.com' } })).body;

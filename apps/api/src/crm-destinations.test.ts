@@ -29,8 +29,12 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     await Promise.all([salesforce.start(), hubspot.start(), sink.start()]);
   });
   afterAll(async () => {
-    await system.stop();
-    await Promise.all([salesforce.stop(), hubspot.stop(), sink.stop()]);
+    try {
+      await system.expectNoBrokenDeliveries();
+    } finally {
+      await system.stop();
+      await Promise.all([salesforce.stop(), hubspot.stop(), sink.stop()]);
+    }
   });
   beforeEach(async () => {
     ({ apiKey } = await system.createAccount());
@@ -113,6 +117,46 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     const matching = hubspot.contacts.all().filter((c) => c.properties.email === 'grace@example.com');
     expect(matching).toHaveLength(1);
     expect(matching[0].properties.lastname).toBe('Hopper');
+  });
+
+  it('sends a synced lead again on an explicit push: one new call per destination, each CRM record updated, not duplicated', async () => {
+    await addSalesforce();
+    await addHubSpot();
+    await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` } });
+    const email = 'push-again@example.com';
+    const first = await deliver({ ...ada, email });
+    expect(first.status).toBe('synced');
+    const writes = () => ({
+      salesforce: salesforce.server.requests.filter((r) => r.route?.startsWith('sobject.') && r.route !== 'sobject.describe').length,
+      hubspot: hubspot.server.requests.filter((r) => r.route?.startsWith('contacts.') && r.route !== 'contacts.list').length,
+      custom: sink.callsTo('leads').length,
+    });
+    const before = writes();
+
+    const pushed = await system.call('POST', `/v1/leads/${first.id}/push`, { key: apiKey, body: {} });
+    expect(pushed.status).toBe(202);
+    const again = await waitFor('the pushed deliveries to succeed again', async () => {
+      const { body } = await system.call('GET', `/v1/leads/${first.id}`, { key: apiKey });
+      return body.deliveries.every((d: any) => d.status === 'succeeded' && d.attempts === 2) ? body : undefined;
+    });
+    const after = writes();
+    expect({ salesforce: after.salesforce - before.salesforce, hubspot: after.hubspot - before.hubspot, custom: after.custom - before.custom }).toEqual({
+      salesforce: 1,
+      hubspot: 1,
+      custom: 1,
+    });
+    const byType = Object.fromEntries(again.deliveries.map((d: any) => [d.destinationType, d]));
+    const firstByType = Object.fromEntries(first.deliveries.map((d: any) => [d.destinationType, d]));
+    expect(byType.salesforce.externalId).toBe(firstByType.salesforce.externalId);
+    expect(byType.hubspot.externalId).toBe(firstByType.hubspot.externalId);
+    expect(hubspot.contacts.all().filter((c) => c.properties.email === email)).toHaveLength(1);
+    expect(salesforce.recordsOf('Lead').filter((r) => r.Email === email)).toHaveLength(1);
+    // A new push is a new operation for a custom endpoint: a new Idempotency-Key.
+    const keys = sink
+      .callsTo('leads')
+      .slice(-2)
+      .map((r) => r.headers['idempotency-key']);
+    expect(keys).toEqual([byType.custom.id, `${byType.custom.id}-2`]);
   });
 
   it('upserts by external id with a value holding / and +, updating the same record the second time', async () => {

@@ -12,8 +12,12 @@ describe('a lead delivered to a custom REST destination', () => {
     await sink.start();
   });
   afterAll(async () => {
-    await system.stop();
-    await sink.stop();
+    try {
+      await system.expectNoBrokenDeliveries();
+    } finally {
+      await system.stop();
+      await sink.stop();
+    }
   });
   beforeEach(async () => {
     sink.resetScripts();

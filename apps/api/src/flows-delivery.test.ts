@@ -69,9 +69,13 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
     api = client(system, receiver, () => apiKey);
   });
   afterAll(async () => {
-    await receiver?.stop();
-    await smtp?.close();
-    await system?.stop();
+    try {
+      await system?.expectNoBrokenDeliveries();
+    } finally {
+      await receiver?.stop();
+      await smtp?.close();
+      await system?.stop();
+    }
   });
   beforeEach(async () => {
     receiver.resetScripts();

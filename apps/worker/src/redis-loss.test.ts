@@ -57,6 +57,7 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
     // One call per recorded attempt (one each, unless a call failed): the flush cost no duplicate.
     const calls = sinks.reduce((n, s) => n + s.callsTo('leads').length, 0);
     expect(calls).toBe(await stack.database.db.attempt.count({ where: { delivery: { leadId: { in: ids } } } }));
+    await stack.expectNoBrokenDeliveries();
     await worker.stop();
   });
 
@@ -94,6 +95,7 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
       await waitFor('the sweep scheduler to be re-created', () => queues.byKey.maintenance.getJobScheduler('sweep'), { timeoutMs: 10_000 });
       await allLeadsSettled(stack.database, 'the leads ingested after the flush to settle');
       await expectSynced(ids);
+      await stack.expectNoBrokenDeliveries();
       await offline.stop();
     } finally {
       await queues.close();
@@ -120,6 +122,12 @@ describe('Redis loses jobs: PostgreSQL is the truth and the sweep re-creates the
     const redis = createRedis(stack.redisUrl, 'producer');
     const queues = new Queues(redis, { retries: 2 });
     try {
+      // Their own jobs first finish (a success is recorded before its job completes), or the
+      // duplicates would find them live, be dropped, and the original's result be read instead.
+      await waitFor('the original jobs to complete', async () => {
+        const states = await Promise.all(deliveries.map((d) => queues.byKey.crm.getJobState(d.id)));
+        return states.every((s) => s === 'completed');
+      });
       await queues.enqueueFresh(deliveries);
       await waitFor('the duplicate jobs to complete', async () => {
         const states = await Promise.all(deliveries.map((d) => queues.byKey.crm.getJobState(d.id)));

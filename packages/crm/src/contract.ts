@@ -8,8 +8,14 @@ export type CrmType = 'salesforce' | 'hubspot' | 'custom';
 export type MappedRecord = Record<string, unknown>;
 
 export interface PushContext {
-  /** Stable across retries: the idempotency key for destinations that honour one. */
   deliveryId: string;
+  /**
+   * Stable across the retries of one push, new for each explicit push: `<deliveryId>` then
+   * `<deliveryId>-<n>`. @defaultValue deliveryId
+   */
+  idempotencyKey?: string;
+  /** The CRM's id of the record an earlier push of this delivery created, to update it instead of creating another. */
+  recordId?: string | null;
 }
 
 export interface PushResult {

@@ -23,7 +23,7 @@ export interface BuiltAdapter {
 export function buildAdapter(deps: DeliveryDeps, destination: DestinationRow): BuiltAdapter {
   const crm = crmModule(destination.type);
   const config = parseOrThrow(crm.configSchema, destination.config, 'config');
-  const credentials = parseOrThrow(crm.credentialsSchema, destination.credentials ? deps.secrets.open(destination.credentials) : {}, 'credentials');
+  const credentials = parseOrThrow(crm.credentialsSchema, destination.credentials ? openCredentials(deps, destination.credentials) : {}, 'credentials');
   const adapter = crm.createAdapter({
     config,
     credentials,
@@ -46,6 +46,19 @@ export async function testConnection(deps: DeliveryDeps, destination: Destinatio
   } catch (err) {
     const error = err instanceof CrmError ? err : crmModule(destination.type).classifyError(err);
     return { ok: false, latencyMs: 0, error: { code: error.code, message: error.message } };
+  }
+}
+
+/** Credentials sealed under another ENCRYPTION_KEY (or damaged) fail the delivery for good, like bad config. */
+function openCredentials(deps: DeliveryDeps, sealed: string): unknown {
+  try {
+    return deps.secrets.open(sealed);
+  } catch {
+    throw new CrmError({
+      code: 'CREDENTIALS_UNREADABLE',
+      message: "the destination's credentials cannot be decrypted (was ENCRYPTION_KEY changed?); save them again",
+      retryable: false,
+    });
   }
 }
 

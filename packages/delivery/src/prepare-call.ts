@@ -1,4 +1,4 @@
-import { applyMapping, assertUrlAllowed, CrmError, type FieldRule, type PushResult } from '@crm-push/crm';
+import { applyMapping, assertUrlAllowed, CrmError, type FieldRule, type PushContext, type PushResult } from '@crm-push/crm';
 import { buildAdapter } from './build-adapter';
 import type { DeliveryDeps } from './deps';
 import type { LoadedDelivery } from './load-delivery';
@@ -26,9 +26,17 @@ export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery):
   // Checked at call time too: DNS may have changed since the destination was saved.
   for (const url of urls) await assertUrlAllowed(url, { allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS });
   return {
-    run: () => adapter.push(record, { deliveryId: delivery.id }),
+    run: () => adapter.push(record, pushContextOf(delivery)),
     classify: (err) => crm.classifyError(err),
   };
+}
+
+/**
+ * The first push of a delivery keeps the delivery id as its idempotency key; each later explicit
+ * push is a new operation with a key of its own. Retries within a round keep their round's key.
+ */
+export function pushContextOf(delivery: { id: string; round: number; externalId: string | null }): PushContext {
+  return { deliveryId: delivery.id, idempotencyKey: delivery.round > 1 ? `${delivery.id}-${delivery.round}` : delivery.id, recordId: delivery.externalId };
 }
 
 function unusable(code: string, message: string): CrmError {

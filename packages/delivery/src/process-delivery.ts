@@ -1,32 +1,41 @@
 import { CrmError } from '@crm-push/crm';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
+import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
+import type { LoadedDelivery } from './load-delivery';
 import { prepareCall } from './prepare-call';
-import { recordFailure } from './record-outcome';
+import { recordFailure, type AttemptFacts } from './record-outcome';
 
-export type ProcessOutcome = { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' };
+export type ProcessOutcome =
+  { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'stale-round' };
+
+export interface DeliveryJobData {
+  deliveryId: string;
+  /** The push round the job was made for; jobs of older releases carry none (round 1). */
+  round?: number;
+}
 
 /**
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM
- * contract. PostgreSQL decides what to do; the job only names the delivery.
+ * contract. PostgreSQL decides what to do; the job only names the delivery and its round.
  */
-export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<{ deliveryId: string }>): Promise<ProcessOutcome> {
+export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<DeliveryJobData>): Promise<ProcessOutcome> {
   const delivery = await store.load(job.data.deliveryId);
   if (!delivery) return { outcome: 'skipped', reason: 'missing' };
-  // A stale or duplicated job (sweep, manual retry, stalled-job recovery) must not push twice.
+  // A stale or duplicated job (late sweep, stalled-job recovery) must not push twice: a job of an
+  // earlier round was superseded by an explicit push, and a round pushes until it succeeds.
+  if ((job.data.round ?? 1) !== delivery.round) return { outcome: 'skipped', reason: 'stale-round' };
   if (delivery.status === 'succeeded') return { outcome: 'skipped', reason: 'already-succeeded' };
-  const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  const destinationType = delivery.destination?.type ?? delivery.kind;
 
   let call;
   try {
     call = await prepareCall(deps, delivery);
   } catch (err) {
-    if (!(err instanceof CrmError)) throw err; // e.g. PostgreSQL unreachable: let BullMQ retry
-    const { verdict } = await recordFailure(deps, delivery, err, { finalAttempt });
-    deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict });
-    throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    // Not a CrmError: e.g. PostgreSQL unreachable. BullMQ retries; if the round runs out, the
+    // sweep finds the delivery without a live job and enqueues it again.
+    if (!(err instanceof CrmError)) throw err;
+    throw await settleFailure(deps, delivery, job, err);
   }
 
   const startedAt = new Date();
@@ -35,18 +44,28 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
     await store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } });
-    deps.metrics?.deliveryAttempted({ destinationType, outcome: 'succeeded', durationMs });
+    deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {
     const error = err instanceof CrmError ? err : call.classify(err);
     // An adapter may still refuse the record before calling (e.g. no external id value to upsert by).
     const called = error.code !== 'MAPPING_ERROR';
-    const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
-    const { verdict } = await recordFailure(deps, delivery, error, { attempt, finalAttempt });
-    deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict, durationMs: attempt?.durationMs });
-    deps.logger.warn({ deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict }, 'delivery attempt failed');
-    // BullMQ retries a plain error (its backoff reads error.retryAfterMs); anything else ends the round.
-    if (verdict === 'retrying' || finalAttempt) throw error;
-    throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    throw await settleFailure(deps, delivery, job, error, called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined);
   }
+}
+
+/** Decides, records and reports a failure; returns what to throw so BullMQ does what the row says. */
+async function settleFailure(deps: DeliveryDeps, delivery: LoadedDelivery, job: Job<DeliveryJobData>, error: CrmError, attempt?: AttemptFacts): Promise<Error> {
+  const fate = decideFate(deps.config, delivery, error, isFinalAttempt(job));
+  await recordFailure(deps, delivery, error, fate, attempt);
+  deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: fate.verdict, durationMs: attempt?.durationMs });
+  deps.logger.warn(
+    { deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict: fate.verdict, nextRetryAt: fate.nextRetryAt, called: !!attempt },
+    'delivery attempt failed',
+  );
+  return errorForQueue(fate, error);
+}
+
+function destinationTypeOf(delivery: LoadedDelivery): string {
+  return delivery.destination?.type ?? delivery.kind;
 }

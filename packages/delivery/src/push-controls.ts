@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DeliveryDeps } from './deps';
-import { REQUEUE_PAGE_SIZE, requeuePages, type RequeuedDelivery } from './requeue';
+import { enqueueOrLeaveToSweep } from './leave-to-sweep';
+import { REQUEUE_PAGE_SIZE, requeuePages, startPushRound, type RequeuedDelivery } from './requeue';
 
 /** Why a push was refused; the api maps `reason` to its status code. */
 export class PushError extends Error {
@@ -21,23 +22,24 @@ const usable = { enabled: true, deletedAt: null } as const;
  * lead has (to a usable destination), plus a new delivery to every usable `routing: "all"`
  * destination it has none for (one added after the lead arrived). With `destinationIds`: those
  * destinations only, creating a delivery where none exists (a `routing: "flows"` one included:
- * naming it is the operator's choice). Already-succeeded deliveries are not pushed again and are
- * answered with their status. Unknown or another account's destination → PushError.
+ * naming it is the operator's choice). Every one of them is sent again, succeeded ones included,
+ * as a new push round (see startPushRound). Unknown or another account's destination → PushError.
  */
 export async function pushLead(deps: DeliveryDeps, accountId: string, leadId: string, destinationIds?: string[]): Promise<{ deliveries: RequeuedDelivery[] }> {
   const lead = await deps.db.lead.findFirst({ where: { id: leadId, accountId }, select: { id: true } });
   if (!lead) throw new PushError('lead-not-found', 'lead not found');
   const targets = destinationIds ? await namedDestinations(deps, accountId, destinationIds) : await routedDestinations(deps, accountId);
+  const named = destinationIds ? { destinationId: { in: targets } } : {};
+  // Existing deliveries first, so the ones created below start at round 1 (their first push).
+  await startPushRound(deps, { leadId, kind: 'crm', destination: usable, ...named });
   const existing = await deps.db.delivery.findMany({ where: { leadId, kind: 'crm' }, select: { destinationId: true } });
   const have = new Set(existing.map((d) => d.destinationId));
-  await createMissingPairs(
+  const created = await createMissingPairs(
     deps,
     accountId,
     targets.filter((id) => !have.has(id)).map((destinationId) => ({ leadId, destinationId })),
   );
-
-  const named = destinationIds ? { destinationId: { in: targets } } : {};
-  await requeuePages(deps, { leadId, kind: 'crm', destination: usable, ...named }, 'push');
+  await enqueueOrLeaveToSweep(deps, created, 'new');
   const rows = await deps.db.delivery.findMany({
     where: { leadId, kind: 'crm', ...named },
     select: { id: true, status: true, destinationId: true },
@@ -100,9 +102,10 @@ async function namedDestinations(deps: DeliveryDeps, accountId: string, ids: str
 
 /** skipDuplicates: the unique (lead, destination) index makes two concurrent pushes create one delivery. */
 async function createMissingPairs(deps: DeliveryDeps, accountId: string, pairs: { leadId: string; destinationId: string }[]) {
-  if (!pairs.length) return;
-  await deps.db.delivery.createMany({
+  if (!pairs.length) return [];
+  return deps.db.delivery.createManyAndReturn({
     data: pairs.map((p) => ({ id: uuidv7(), accountId, kind: 'crm', status: 'queued', ...p })),
     skipDuplicates: true,
+    select: { id: true, kind: true },
   });
 }

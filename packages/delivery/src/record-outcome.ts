@@ -1,8 +1,8 @@
-import { CrmError, type PushResult } from '@crm-push/crm';
+import type { CrmError, PushResult } from '@crm-push/crm';
 import { Prisma } from '@crm-push/db';
 import { v7 as uuidv7 } from 'uuid';
-import { sweepDelay } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
+import { statusOfFate, type FailureFate } from './delivery-fate';
 import { refreshLeadStatus } from './lead-status';
 
 export interface AttemptFacts {
@@ -14,6 +14,8 @@ interface DeliveryRow {
   id: string;
   leadId: string;
   sweeps: number;
+  /** The push round the job ran for; only that round's outcome may change the row's status. */
+  round: number;
 }
 
 export interface Success {
@@ -36,17 +38,22 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
       SELECT * FROM unnest(
         ${column((s) => s.delivery.id)}::text[], ${column(() => uuidv7())}::text[], ${column((s) => s.attempt.startedAt)}::timestamp[],
         ${column((s) => s.attempt.durationMs)}::int[], ${column((s) => s.result.statusCode ?? null)}::int[],
-        ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[]
-      ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id)
+        ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[],
+        ${column((s) => s.delivery.round)}::int[]
+      ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round)
     ), logged AS (
       INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
       SELECT attempt_id, delivery_id, started_at, duration_ms, status_code, meta FROM input
+    ), counted AS (
+      -- A job of an earlier round (superseded by an explicit push while calling) counts its call only.
+      UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = ${UTC_NOW}
+      FROM input WHERE d.id = input.delivery_id AND d.round <> input.round
     ), done AS (
       UPDATE deliveries d
       SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
-          last_error_message = NULL, last_error_retryable = NULL, external_id = input.external_id,
+          last_error_message = NULL, last_error_retryable = NULL, external_id = coalesce(input.external_id, d.external_id),
           next_retry_at = NULL, updated_at = ${UTC_NOW}
-      FROM input WHERE d.id = input.delivery_id
+      FROM input WHERE d.id = input.delivery_id AND d.round = input.round
       RETURNING d.lead_id, d.kind
     )
     UPDATE leads SET status = 'synced', updated_at = ${UTC_NOW}
@@ -56,32 +63,24 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
 /** Timestamps are stored as UTC without a zone, as Prisma writes them. */
 const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 
-export type FailureVerdict =
-  /** BullMQ will try again within this round. */
-  | 'retrying'
-  /** This round is over; the sweep takes it again at nextRetryAt. */
-  | 'failed-will-sweep'
-  /** Over for good (not retryable, or SWEEP_MAX reached). */
-  | 'failed';
-
 /**
  * Records a failed call (or, with `attempt` omitted, a failure before any call such as a
- * MAPPING_ERROR) and decides what happens next.
+ * MAPPING_ERROR) with the fate decided for it (delivery-fate.ts). A job of an earlier round (an
+ * explicit push started a new one meanwhile) still logs its call but leaves the row to its round.
  */
 export async function recordFailure(
-  deps: DeliveryDeps,
+  deps: Pick<DeliveryDeps, 'db'>,
   delivery: DeliveryRow,
   error: CrmError,
-  opts: { attempt?: AttemptFacts; finalAttempt: boolean; now?: Date },
-): Promise<{ verdict: FailureVerdict; nextRetryAt: Date | null }> {
-  const now = opts.now ?? new Date();
-  const { verdict, nextRetryAt } = decide(deps, delivery, error, opts.finalAttempt, now);
+  fate: FailureFate,
+  attempt?: AttemptFacts,
+): Promise<void> {
   await deps.db.$transaction(async (tx) => {
-    if (opts.attempt) {
+    if (attempt) {
       await tx.attempt.create({
         data: {
           deliveryId: delivery.id,
-          ...opts.attempt,
+          ...attempt,
           statusCode: error.statusCode ?? null,
           errorCode: error.code,
           errorMessage: error.message,
@@ -90,35 +89,19 @@ export async function recordFailure(
         },
       });
     }
-    await tx.delivery.update({
-      where: { id: delivery.id },
+    const { count } = await tx.delivery.updateMany({
+      where: { id: delivery.id, round: delivery.round },
       data: {
-        status: verdict === 'retrying' ? 'retrying' : 'failed',
-        attempts: opts.attempt ? { increment: 1 } : undefined,
+        status: statusOfFate(fate),
+        attempts: attempt ? { increment: 1 } : undefined,
         lastStatusCode: error.statusCode ?? null,
         lastErrorCode: error.code,
         lastErrorMessage: error.message,
         lastErrorRetryable: error.retryable,
-        nextRetryAt,
+        nextRetryAt: fate.nextRetryAt,
       },
     });
+    if (!count && attempt) await tx.delivery.update({ where: { id: delivery.id }, data: { attempts: { increment: 1 } } });
     await refreshLeadStatus(tx, delivery.leadId);
   });
-  return { verdict, nextRetryAt };
-}
-
-/**
- * A vendor asking us to wait longer than RETRY_MAX_MS (HubSpot's daily limit) ends the round at
- * once: retrying within it would only burn attempts. The sweep comes back after the wait.
- */
-export function endsRoundEarly(deps: Pick<DeliveryDeps, 'config'>, error: CrmError): boolean {
-  return error.retryable && (error.retryAfterMs ?? 0) > deps.config.RETRY_MAX_MS;
-}
-
-function decide(deps: DeliveryDeps, delivery: DeliveryRow, error: CrmError, finalAttempt: boolean, now: Date) {
-  if (!error.retryable) return { verdict: 'failed' as const, nextRetryAt: null };
-  if (!finalAttempt && !endsRoundEarly(deps, error)) return { verdict: 'retrying' as const, nextRetryAt: null };
-  if (delivery.sweeps >= deps.config.SWEEP_MAX) return { verdict: 'failed' as const, nextRetryAt: null };
-  const wait = Math.max(sweepDelay(delivery.sweeps, deps.config.SWEEP_EVERY_MS), error.retryAfterMs ?? 0);
-  return { verdict: 'failed-will-sweep' as const, nextRetryAt: new Date(now.getTime() + wait) };
 }

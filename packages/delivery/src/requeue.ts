@@ -61,7 +61,8 @@ export async function requeueDeliveries(
   return { deliveries };
 }
 
-type RequeuedRow = { id: string; kind: string; status: string; destinationId: string | null; leadId: string };
+type RequeuedRow = { id: string; kind: string; status: string; destinationId: string | null; leadId: string; round: number };
+const REQUEUED_ROW = { id: true, kind: true, status: true, destinationId: true, leadId: true, round: true } as const;
 
 /**
  * The paged core shared by manual retries, the push controls and the sweep: keyset pages on id,
@@ -112,18 +113,42 @@ async function requeuePage(deps: DeliveryDeps, guarded: Prisma.DeliveryWhereInpu
     const updated = await tx.delivery.updateManyAndReturn({
       where: { AND: [guarded, { id: { in: ids } }] },
       data: { status: 'queued', nextRetryAt: null, sweeps: reason === 'sweep' ? { increment: 1 } : 0 },
-      select: { id: true, kind: true, status: true, destinationId: true, leadId: true },
+      select: REQUEUED_ROW,
     });
-    // A failed lead with a queued CRM delivery is pending again (a synced lead stays synced).
-    // Row-locking UPDATE, so it serialises with refreshLeadStatus of a delivery finishing now.
-    const leadIds = [...new Set(updated.filter((d) => d.kind === 'crm').map((d) => d.leadId))];
-    if (leadIds.length) await tx.lead.updateMany({ where: { id: { in: leadIds }, status: 'failed' }, data: { status: 'pending' } });
+    await reopenFailedLeads(tx, updated);
     return updated;
   });
-  await enqueueOrLeaveToSweep(
-    deps,
-    rows.map((r) => ({ id: r.id, kind: r.kind, destinationId: r.destinationId })),
-    'fresh',
-  );
+  await enqueueOrLeaveToSweep(deps, rows, 'fresh');
   return rows;
+}
+
+/**
+ * An explicit push (POST /v1/leads/:id/push): the matching deliveries, succeeded ones included,
+ * start a new push round — `queued`, round + 1, a fresh retry budget — and get that round's job.
+ * Jobs of earlier rounds that have not started are removed; one already running finds its round
+ * stale and changes nothing but its attempt count.
+ */
+export async function startPushRound(deps: DeliveryDeps, filter: Prisma.DeliveryWhereInput): Promise<RequeuedRow[]> {
+  const rows = await deps.db.$transaction(async (tx) => {
+    const updated = await tx.delivery.updateManyAndReturn({
+      where: filter,
+      data: { status: 'queued', nextRetryAt: null, sweeps: 0, round: { increment: 1 } },
+      select: REQUEUED_ROW,
+    });
+    await reopenFailedLeads(tx, updated);
+    return updated;
+  });
+  if (rows.length) deps.metrics?.deliveriesRequeued('push', rows.length);
+  await deps.queues.removeEarlierRounds(rows).catch(() => undefined); // best effort: stale jobs skip themselves
+  await enqueueOrLeaveToSweep(deps, rows, 'fresh');
+  return rows;
+}
+
+/**
+ * A failed lead with a queued CRM delivery is pending again (a synced lead stays synced).
+ * Row-locking UPDATE, so it serialises with refreshLeadStatus of a delivery finishing now.
+ */
+async function reopenFailedLeads(tx: Prisma.TransactionClient, rows: RequeuedRow[]) {
+  const leadIds = [...new Set(rows.filter((d) => d.kind === 'crm').map((d) => d.leadId))];
+  if (leadIds.length) await tx.lead.updateMany({ where: { id: { in: leadIds }, status: 'failed' }, data: { status: 'pending' } });
 }

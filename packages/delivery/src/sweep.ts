@@ -82,7 +82,7 @@ async function enqueueLost(deps: DeliveryDeps, touchedBefore: Date, pageSize: nu
     if (!(await shouldContinue())) return { enqueued, complete: false };
     const page = await deps.db.delivery.findMany({
       where: { status: { in: ['queued', 'retrying'] }, updatedAt: { lt: touchedBefore }, id: cursor ? { gt: cursor } : undefined },
-      select: { id: true, kind: true, destinationId: true },
+      select: { id: true, kind: true, destinationId: true, round: true },
       orderBy: { id: 'asc' },
       take: pageSize,
     });

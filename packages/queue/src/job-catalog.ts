@@ -6,13 +6,18 @@ import type { QueueKey } from './queue-names';
  * that handles. Payloads carry ids only; handlers reload state from PostgreSQL.
  */
 export const JOBS = {
-  deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
-  action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
+  deliver: { queue: 'crm', payload: deliveryPayload() },
+  action: { queue: 'actions', payload: deliveryPayload() },
   sweep: { queue: 'maintenance', payload: z.object({}) },
   /** Daily: trims the attempt log to ATTEMPT_RETENTION_DAYS. */
   retention: { queue: 'maintenance', payload: z.object({}) },
   'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
+
+/** A delivery job names the delivery and the push round it was made for (absent in jobs of older releases: round 1). */
+function deliveryPayload() {
+  return z.object({ deliveryId: z.string().min(1), round: z.number().int().min(1).optional() });
+}
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;

@@ -10,8 +10,19 @@ const KEEP_FINISHED: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnFail: { age: 7 * 24 * 3600, count: 20000 },
 };
 
-/** States in which a job will still run; any other (completed, failed, missing) may be replaced. */
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/**
+ * States in which a job will still run; any other (completed, failed, missing) may be replaced.
+ * A delayed job (between retries, or held back by a throttled lane) is live.
+ */
+export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * The job id of a delivery's push round: the delivery id for round 1, `<id>-<round>` after
+ * explicit pushes. One live job per round, and a new round never waits behind an old job.
+ */
+export function deliveryJobId(deliveryId: string, round = 1): string {
+  return round > 1 ? `${deliveryId}-${round}` : deliveryId;
+}
 
 export interface RetryPolicy {
   /** RETRY_ATTEMPTS: retries after the first attempt. */
@@ -23,6 +34,8 @@ export interface DeliveryRef {
   kind: string;
   /** A CRM delivery's destination: it picks the shard, so a destination's jobs stay in one queue. */
   destinationId?: string | null;
+  /** The delivery's push round; 1 when omitted. */
+  round?: number;
 }
 
 export class Queues {
@@ -59,10 +72,10 @@ export class Queues {
     return this.shardQueues[key][this.layout.shardOf(ref.destinationId ?? ref.id)];
   }
 
-  /** Job options of a delivery: its id is the job id, so a duplicate enqueue is a no-op. */
-  deliveryJobOptions(deliveryId: string): JobsOptions {
+  /** Job options of a delivery's round: the job id is derived from both, so a duplicate enqueue is a no-op. */
+  deliveryJobOptions(deliveryId: string, round = 1): JobsOptions {
     return {
-      jobId: deliveryId,
+      jobId: deliveryJobId(deliveryId, round),
       attempts: this.retry.retries + 1,
       backoff: { type: 'delivery' },
       ...KEEP_FINISHED,
@@ -80,10 +93,10 @@ export class Queues {
    * simply added. States are read concurrently, so a page of 500 costs one round of reads.
    */
   async enqueueFresh(deliveries: DeliveryRef[]): Promise<{ enqueued: number; alreadyLive: number }> {
-    const states = await Promise.all(deliveries.map((d) => this.queueFor(d).getJobState(d.id)));
-    const fresh = deliveries.filter((_, i) => !LIVE_STATES.has(states[i]));
+    const states = await Promise.all(deliveries.map((d) => this.jobStateOf(d)));
+    const fresh = deliveries.filter((_, i) => !LIVE_JOB_STATES.has(states[i]));
     const finished = deliveries.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
-    await Promise.all(finished.map((d) => this.queueFor(d).remove(d.id)));
+    await Promise.all(finished.map((d) => this.queueFor(d).remove(deliveryJobId(d.id, d.round))));
     await this.addBulk(fresh);
     return { enqueued: fresh.length, alreadyLive: deliveries.length - fresh.length };
   }
@@ -97,6 +110,27 @@ export class Queues {
     await this.byKey[JOBS[name].queue].add(name, JOBS[name].payload.parse(payload), { ...KEEP_FINISHED, ...opts });
   }
 
+  /** The state of the job of a delivery's current round ('unknown' when there is none). */
+  jobStateOf(delivery: DeliveryRef): Promise<string> {
+    return this.queueFor(delivery).getJobState(deliveryJobId(delivery.id, delivery.round));
+  }
+
+  /**
+   * Removes the jobs of earlier rounds that have not started (an explicit push supersedes them;
+   * one already running finds its round stale when it records). Best effort: a job that started
+   * meanwhile is locked and stays.
+   */
+  async removeEarlierRounds(deliveries: Required<DeliveryRef>[]): Promise<void> {
+    const removals = deliveries.flatMap((d) =>
+      Array.from({ length: d.round - 1 }, (_, i) =>
+        this.queueFor(d)
+          .remove(deliveryJobId(d.id, i + 1))
+          .catch(() => 0),
+      ),
+    );
+    await Promise.all(removals);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.all().map((q) => q.close()));
   }
@@ -107,7 +141,7 @@ export class Queues {
       const name = jobNameForKind(d.kind);
       const queue = this.queueFor(d);
       const jobs = byQueue.get(queue) ?? [];
-      jobs.push({ name, data: { deliveryId: d.id }, opts: this.deliveryJobOptions(d.id) });
+      jobs.push({ name, data: { deliveryId: d.id, round: d.round ?? 1 }, opts: this.deliveryJobOptions(d.id, d.round) });
       byQueue.set(queue, jobs);
     }
     await Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk(jobs)));

@@ -10,3 +10,4 @@ export { startSmtpSink, type SmtpSink, type ReceivedMail } from './fakes/smtp-si
 export { startRedisCluster, type LocalRedisCluster } from './servers/redis-cluster';
 export { startPgBouncer, type LocalPgBouncer } from './servers/pgbouncer';
 export { freePort } from './servers/free-port';
+export { findBrokenDeliveries, expectNoBrokenDeliveries, type InvariantBreach, type InvariantCheckOptions } from './delivery-invariant';

@@ -1,4 +1,4 @@
-import { assertUrlAllowed, CrmError, CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { assertUrlAllowed, urlShapeProblem, CrmError, CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
 import { z } from 'zod';
 import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
 
@@ -47,8 +47,8 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   const issues: FieldIssue[] = [];
   const config = crm.configSchema.safeParse(raw.config);
   if (!config.success) issues.push(...toFieldIssues(config.error.issues, ['config']));
-  // A custom endpoint may need no auth at all.
-  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? (type === 'custom' ? { type: 'none' } : undefined));
+  // A custom endpoint may need no auth at all; for the others every missing field is named at once.
+  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? {});
   if (!credentials.success) issues.push(...toFieldIssues(credentials.error.issues, ['credentials']));
   let fieldMapping: FieldRule[] | null = null;
   if (raw.fieldMapping) {
@@ -64,13 +64,19 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
  * Refuses destinations on loopback or private networks unless ALLOW_PRIVATE_DESTINATIONS is set.
  * A name that does not resolve right now is accepted: every call checks its address again.
  */
+/** A refused private address says how to allow one (a malformed URL does not: no setting helps). */
+function allowHint(err: CrmError, url: string, allowPrivateNetworks: boolean): string {
+  if (allowPrivateNetworks || err.code !== 'DESTINATION_NOT_ALLOWED' || urlShapeProblem(url)) return err.message;
+  return `${err.message}; set ALLOW_PRIVATE_DESTINATIONS=true to allow loopback and private networks (for development and on-premises CRMs)`;
+}
+
 export async function assertDestinationReachable(type: string, settings: DestinationSettings, allowPrivateNetworks: boolean): Promise<void> {
   for (const url of crmModule(type).urlsOf(settings.config, settings.credentials)) {
     try {
       await assertUrlAllowed(url, { allowPrivateNetworks });
     } catch (err) {
       if (!(err instanceof CrmError)) throw err;
-      if (!err.retryable) throw invalid([{ path: 'config', message: err.message }]);
+      if (!err.retryable) throw invalid([{ path: 'config', message: allowHint(err, url, allowPrivateNetworks) }]);
     }
   }
 }

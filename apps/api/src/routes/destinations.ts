@@ -30,7 +30,8 @@ export function destinationsRouter(deps: ApiDeps): Router {
         enabled: input.enabled,
         routing: input.routing,
         config: settings.config as Prisma.InputJsonObject,
-        credentials: secrets.seal(settings.credentials),
+        // None given (a custom endpoint without auth): none stored, and the view says so.
+        credentials: input.credentials === undefined ? null : secrets.seal(settings.credentials),
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
       },
     });

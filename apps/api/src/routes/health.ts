@@ -20,6 +20,11 @@ async function check(fn: () => Promise<unknown>): Promise<{ status: 'up' | 'down
 
 export function healthRouter(deps: ApiDeps, redis: RedisConnection): Router {
   const router = Router();
+  // The front door: a browser is sent to the admin panel, a client told where the docs are.
+  router.get('/', (req, res) => {
+    if (req.accepts(['json', 'html']) === 'html') return res.redirect(302, '/admin');
+    res.json({ name: 'CRM Push', admin: '/admin', docs: '/docs', openapi: '/openapi.json', health: '/health' });
+  });
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

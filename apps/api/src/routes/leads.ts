@@ -9,7 +9,7 @@ import type { ApiDeps } from './context';
 
 export const leadInputSchema = z
   .object({
-    data: z.record(z.string(), z.unknown()),
+    data: z.record(z.string(), z.unknown(), { error: 'data must be an object of lead fields' }),
     source: z.string().trim().min(1).max(200).optional(),
     externalId: z.string().trim().min(1).max(200).optional(),
   })

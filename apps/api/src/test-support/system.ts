@@ -5,7 +5,7 @@ import { SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
-import { createTestDatabase, openTestRedis } from '@crm-push/testing';
+import { createTestDatabase, expectNoBrokenDeliveries, openTestRedis } from '@crm-push/testing';
 import type { Worker } from 'bullmq';
 import { createApp } from '../app';
 
@@ -34,6 +34,8 @@ export interface TestSystem {
   createAccount(name?: string): Promise<{ id: string; apiKey: string }>;
   startWorkers(): void;
   stopWorkers(): Promise<void>;
+  /** Throws, naming each delivery whose status disagrees with its job in Redis (delivery-fate.ts). */
+  expectNoBrokenDeliveries(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startSystem(
       await Promise.all(workers.map((w) => w.close()));
       workers = [];
     },
+    expectNoBrokenDeliveries: () => expectNoBrokenDeliveries({ db: database.db, redisUrl: redisDb.url, sweepMax: config.SWEEP_MAX }),
     async stop() {
       await system.stopWorkers();
       await new Promise((r) => server.close(r));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { createCustomSink, createTestDatabase, openTestRedis, waitFor, type CustomSink, type TestDatabase } from '@crm-push/testing';
+import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, waitFor, type CustomSink, type TestDatabase } from '@crm-push/testing';
 
 /**
  * Test harness for process-level tests: the built api and worker (`npm run build` first) as
@@ -108,7 +108,12 @@ export interface Stack {
   /** Starts an api; `env` overrides (e.g. an unreachable REDIS_URL). Its url is `child.url`. */
   startApi(env?: Record<string, string>): Promise<Child & { url: string }>;
   startWorker(env?: Record<string, string>): Promise<Child>;
-  /** Kills every child still running and drops the database. */
+  /** Throws, naming each delivery whose status disagrees with its job in Redis. */
+  expectNoBrokenDeliveries(): Promise<void>;
+  /**
+   * Checks the delivery invariant, kills every child still running and drops the database; then
+   * fails if the check found broken deliveries.
+   */
   stop(): Promise<void>;
 }
 
@@ -140,10 +145,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       children.push(child);
       return child;
     },
+    expectNoBrokenDeliveries: () => expectNoBrokenDeliveries({ db: database.db, redisUrl: redis.url }),
     async stop() {
+      const check = await expectNoBrokenDeliveries({ db: database.db, redisUrl: redis.url }).then(
+        () => undefined,
+        (err: Error) => err,
+      );
       await Promise.all(children.map((c) => c.stop('SIGKILL')));
       await redis.close();
       await database.drop();
+      if (check) throw check;
     },
   };
 }

@@ -18,7 +18,7 @@ export type CustomConfig = z.output<typeof customConfigSchema>;
 
 const signing = { signingSecret: z.string().min(1).optional() };
 
-export const customCredentialsSchema = z.discriminatedUnion('type', [
+const credentialKinds = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none'), ...signing }).strict(),
   z.object({ type: z.literal('bearer'), token: z.string().min(1), ...signing }).strict(),
   z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string(), ...signing }).strict(),
@@ -31,7 +31,12 @@ export const customCredentialsSchema = z.discriminatedUnion('type', [
     })
     .strict(),
 ]);
-export type CustomCredentials = z.output<typeof customCredentialsSchema>;
+/** A destination saved without credentials (stored as none) calls with no auth. */
+export const customCredentialsSchema = z.preprocess(
+  (value) => (value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0) ? { type: 'none' } : value),
+  credentialKinds,
+);
+export type CustomCredentials = z.output<typeof credentialKinds>;
 
 export function authHeaders(credentials: CustomCredentials): Record<string, string> {
   switch (credentials.type) {

@@ -20,13 +20,14 @@ export class CustomAdapter implements CrmAdapter {
 
   async push(record: MappedRecord, ctx: PushContext): Promise<PushResult> {
     const body = JSON.stringify(record);
+    const idempotencyKey = ctx.idempotencyKey ?? ctx.deliveryId;
     const headers: Record<string, string> = {
       ...lowercaseKeys(this.config.headers),
       ...authHeaders(this.credentials),
       'content-type': 'application/json',
-      'idempotency-key': ctx.deliveryId,
+      'idempotency-key': idempotencyKey,
     };
-    if (this.credentials.signingSecret) Object.assign(headers, standardWebhookHeaders(this.credentials.signingSecret, ctx.deliveryId, body));
+    if (this.credentials.signingSecret) Object.assign(headers, standardWebhookHeaders(this.credentials.signingSecret, idempotencyKey, body));
     const res = await this.call(this.config.method, headers, body);
     const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) {

@@ -26,11 +26,13 @@ export class HubSpotAdapter implements CrmAdapter {
    * With an `upsertBy` other than email (which create cannot detect), the contact is looked up by
    * that property first. Throws CrmError.
    */
-  async push(record: MappedRecord, _ctx: PushContext): Promise<PushResult> {
+  async push(record: MappedRecord, ctx: PushContext): Promise<PushResult> {
     const properties = toProperties(record);
     const key = this.config.upsertBy === 'email' ? undefined : keyOf(properties, this.config.upsertBy);
     try {
       if (key) return await this.updateByKeyOrCreate(key, properties);
+      // A contact an earlier push created is updated by its id (it may have been merged or deleted since: then as new).
+      if (ctx.recordId) return await this.updateOrCreate(ctx.recordId, properties);
       return await this.createOrUpdate(properties);
     } catch (err) {
       throw classifyHubSpotError(err);
@@ -64,6 +66,15 @@ export class HubSpotAdapter implements CrmAdapter {
       // A 409 without the id in its message: fall back to matching on the email itself.
       const email = keyOf(properties, 'email');
       if (isStatus(err, 409) && email) return this.update(email, properties, 'email');
+      throw err;
+    }
+  }
+
+  private async updateOrCreate(id: string, properties: Properties): Promise<PushResult> {
+    try {
+      return await this.update(id, properties);
+    } catch (err) {
+      if (isStatus(err, 404)) return this.createOrUpdate(properties);
       throw err;
     }
   }

@@ -48,9 +48,12 @@ export class SalesforceAdapter implements CrmAdapter {
     this.conn.oauth2._transport = token;
   }
 
-  async push(record: MappedRecord, _ctx: PushContext): Promise<PushResult> {
+  /** Upserts by the external id field when configured; otherwise updates the record an earlier push created, or creates one. */
+  async push(record: MappedRecord, ctx: PushContext): Promise<PushResult> {
     const field = this.config.externalIdField;
-    return this.run(() => (field ? this.upsert(record, field) : this.create(record)));
+    if (field) return this.run(() => this.upsert(record, field));
+    const known = ctx.recordId;
+    return this.run(() => (known ? this.update(known, record) : this.create(record)));
   }
 
   async pushMany(items: { record: MappedRecord; ctx: PushContext }[]): Promise<PushManyResult[]> {
@@ -116,6 +119,13 @@ export class SalesforceAdapter implements CrmAdapter {
     const saved = (await this.conn.sobject(this.config.object).create(record as SfRecord)) as WireSaveResult;
     if (!saved?.success || !saved.id) throw classifySaveError(saved?.errors?.[0]);
     return this.result(saved.id, 'created');
+  }
+
+  /** PATCH …/sobjects/{object}/{id}; Salesforce answers 204. */
+  private async update(id: string, record: MappedRecord): Promise<PushResult> {
+    const saved = (await this.conn.sobject(this.config.object).update({ ...record, Id: id } as SfRecord & { Id: string })) as WireSaveResult;
+    if (!saved?.success) throw classifySaveError(saved?.errors?.[0]);
+    return this.result(id, 'updated');
   }
 
   /**

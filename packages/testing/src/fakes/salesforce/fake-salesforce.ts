@@ -128,6 +128,12 @@ export class FakeSalesforce {
       this.api((req) => this.upsert(req)),
     );
     s.route(
+      'sobject.update',
+      'PATCH',
+      '/services/data/:version/sobjects/:object/:id',
+      this.api((req) => this.update(req)),
+    );
+    s.route(
       'collections.create',
       'POST',
       '/services/data/:version/composite/sobjects',
@@ -224,6 +230,20 @@ export class FakeSalesforce {
     }
     if ('error' in result) return errorAnswer(result.error);
     return { status: result.created ? 201 : 200, body: { id: result.id, success: true, errors: [], created: result.created } };
+  }
+
+  /** PATCH …/sobjects/{object}/{id}: 204 with no body, as Salesforce answers an update. */
+  private update(req: FakeRequest): FakeResponse {
+    const sObject = this.sObjects.get(req.params.object);
+    const record = sObject && this.recordsOf(sObject.name).find((r) => r.Id === req.params.id);
+    if (!sObject || !record) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (!isObject(req.body)) return sfError(400, 'JSON_PARSER_ERROR', 'The request body is not a JSON object');
+    if (!sObject.updateable)
+      return errorAnswer({ statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: `You do not have permission to edit ${sObject.name}`, fields: [] });
+    const checked = validateWrite(sObject, req.body, false);
+    if ('error' in checked) return errorAnswer(checked.error);
+    Object.assign(record, checked.fields);
+    return { status: 204, body: undefined };
   }
 
   private collectionCreate(req: FakeRequest): FakeResponse {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "deliveries" ADD COLUMN     "round" INTEGER NOT NULL DEFAULT 1;
+
