@@ -1,13 +1,18 @@
-import { QUEUE_NAMES } from '@crm-push/queue';
+import { JOBS, QUEUE_NAMES } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryDeps } from './deps';
+import { eraseExpiredLeads, forgetJobs } from './erase-leads';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
 
-/** When a sweep stopped at the backlog limit, the next one comes this soon instead of a full period. */
+/** The LEAD_RETENTION_DAYS scheduler's id. */
+export const RETENTION_SCHEDULER_ID = 'erase-expired';
+const DAY_MS = 24 * 3600 * 1000;
+
+/** When a sweep or an erasure stopped at its limit, the next one comes this soon instead of a full period. */
 const CONTINUE_AFTER_MS = 10_000;
 
 /**
@@ -19,6 +24,23 @@ export async function ensureSweepScheduler(deps: DeliveryDeps): Promise<void> {
     SWEEP_SCHEDULER_ID,
     { every: deps.config.SWEEP_EVERY_MS },
     { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+  );
+}
+
+/**
+ * The daily erasure of expired leads, when LEAD_RETENTION_DAYS is set; removed when it is not,
+ * so unsetting the variable stops it.
+ */
+export async function ensureRetentionScheduler(deps: DeliveryDeps): Promise<void> {
+  const maintenance = deps.queues.byKey.maintenance;
+  if (deps.config.LEAD_RETENTION_DAYS === undefined) {
+    await maintenance.removeJobScheduler(RETENTION_SCHEDULER_ID);
+    return;
+  }
+  await maintenance.upsertJobScheduler(
+    RETENTION_SCHEDULER_ID,
+    { every: DAY_MS },
+    { name: 'erase-expired', data: {}, opts: { removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
   );
 }
 
@@ -39,10 +61,17 @@ export async function createMaintenanceWorker(
 ): Promise<MaintenanceWorker> {
   const worker = new Worker(
     QUEUE_NAMES.maintenance,
-    async (job): Promise<SweepResult | undefined> => {
+    async (job): Promise<unknown> => {
+      if (job.name === 'erase-expired') return eraseExpired(deps);
+      if (job.name === 'forget-jobs') {
+        const left = await forgetJobs(deps, JOBS['forget-jobs'].payload.parse(job.data).jobs);
+        // Still running (or Redis failed): BullMQ tries again with backoff.
+        if (left.length) throw new Error(`${left.length} jobs of erased leads are still running`);
+        return { removed: true };
+      }
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
-      const result = await runSweep(deps, opts.sweep);
+      const result: SweepResult = await runSweep(deps, opts.sweep);
       if (result.ran && !result.complete) {
         await deps.queues.add(
           'sweep',
@@ -58,7 +87,9 @@ export async function createMaintenanceWorker(
   worker.on('failed', (_job, err) => deps.logger.error({ err: err.message }, 'sweep failed'));
 
   const heal = () =>
-    ensureSweepScheduler(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));
+    Promise.all([ensureSweepScheduler(deps), ensureRetentionScheduler(deps)]).catch((err) =>
+      deps.logger.warn({ err: (err as Error).message }, 'could not create the maintenance schedulers; retrying later'),
+    );
   // Not awaited: a worker started while Redis is down must still start (its connection waits).
   void heal();
   const timer = setInterval(heal, Math.min(deps.config.SWEEP_EVERY_MS, 60_000));
@@ -70,4 +101,15 @@ export async function createMaintenanceWorker(
       await worker.close();
     },
   };
+}
+
+/** One run of LEAD_RETENTION_DAYS; a run that stopped at its batch limit asks for another soon. */
+async function eraseExpired(deps: DeliveryDeps) {
+  const days = deps.config.LEAD_RETENTION_DAYS;
+  if (days === undefined) return { erased: 0, complete: true };
+  const result = await eraseExpiredLeads(deps, days);
+  if (!result.complete) {
+    await deps.queues.add('erase-expired', {}, { jobId: `erase-expired-more-${Date.now()}`, delay: CONTINUE_AFTER_MS, removeOnComplete: true, removeOnFail: true });
+  }
+  return result;
 }

@@ -25,7 +25,7 @@ const usable = { enabled: true, deletedAt: null } as const;
  * answered with their status. Unknown or another account's destination → PushError.
  */
 export async function pushLead(deps: DeliveryDeps, accountId: string, leadId: string, destinationIds?: string[]): Promise<{ deliveries: RequeuedDelivery[] }> {
-  const lead = await deps.db.lead.findFirst({ where: { id: leadId, accountId }, select: { id: true } });
+  const lead = await deps.db.lead.findFirst({ where: { id: leadId, accountId, erasedAt: null }, select: { id: true } });
   if (!lead) throw new PushError('lead-not-found', 'lead not found');
   const targets = destinationIds ? await namedDestinations(deps, accountId, destinationIds) : await routedDestinations(deps, accountId);
   const existing = await deps.db.delivery.findMany({ where: { leadId, kind: 'crm' }, select: { destinationId: true } });

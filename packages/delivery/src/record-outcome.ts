@@ -39,8 +39,11 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
         ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[]
       ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id)
     ), logged AS (
+      -- A delivery erased with its lead while its call ran is skipped, not a foreign-key error that
+      -- would fail the whole batch: the lock waits for a concurrent erasure and then sees the row gone.
       INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
-      SELECT attempt_id, delivery_id, started_at, duration_ms, status_code, meta FROM input
+      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta
+      FROM input JOIN deliveries live ON live.id = input.delivery_id FOR KEY SHARE OF live
     ), done AS (
       UPDATE deliveries d
       SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,

@@ -9,6 +9,10 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  /** LEAD_RETENTION_DAYS: erases leads older than that, in batches. */
+  'erase-expired': { queue: 'maintenance', payload: z.object({}) },
+  /** Jobs of erased leads that were running at the erasure, removed once they have finished. */
+  'forget-jobs': { queue: 'maintenance', payload: z.object({ jobs: z.array(z.object({ id: z.string().min(1), kind: z.string().min(1) })).min(1) }) },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;

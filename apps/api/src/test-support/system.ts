@@ -53,7 +53,8 @@ export async function startSystem(
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });
   const deps: DeliveryDeps = { db: database.db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
-  const app = createApp(deps, { redis: producer, metrics });
+  const subscriber = createRedis(config.REDIS_URL, 'producer');
+  const app = createApp(deps, { redis: producer, subscriber, metrics });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -98,6 +99,7 @@ export async function startSystem(
       server.closeAllConnections?.();
       await deps.queues.close();
       producer.disconnect();
+      subscriber.disconnect();
       workerConnection.disconnect();
       await redisDb.close();
       await database.drop();
