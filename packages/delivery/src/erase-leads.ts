@@ -57,7 +57,11 @@ export async function forgetJobs(deps: DeliveryDeps, jobs: DeliveryRef[]): Promi
     const states = await Promise.all(kept.map((j) => deps.queues.queueForKind(j.kind).getJobState(j.id)));
     const running = kept.filter((_, i) => states[i] === 'active');
     if (running.length) {
-      await deps.queues.add('forget-jobs', { jobs: running }, { delay: FORGET_RUNNING_AFTER_MS, attempts: 5, backoff: { type: 'exponential', delay: FORGET_RUNNING_AFTER_MS } });
+      await deps.queues.add(
+        'forget-jobs',
+        { jobs: running },
+        { delay: FORGET_RUNNING_AFTER_MS, attempts: 5, backoff: { type: 'exponential', delay: FORGET_RUNNING_AFTER_MS } },
+      );
     }
     return running;
   } catch (err) {

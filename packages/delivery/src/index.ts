@@ -12,6 +12,13 @@ export { ACTION_KINDS, isActionKind } from './prepare-action-call';
 export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';
 export { requeueDeliveries, requeuePages, REQUEUE_PAGE_SIZE, type RequeueWhere, type RequeueReason, type RequeuedDelivery } from './requeue';
 export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
-export { createMaintenanceWorker, ensureSweepScheduler, ensureRetentionScheduler, RETENTION_SCHEDULER_ID, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
+export {
+  createMaintenanceWorker,
+  ensureSweepScheduler,
+  ensureRetentionScheduler,
+  RETENTION_SCHEDULER_ID,
+  SWEEP_SCHEDULER_ID,
+  type MaintenanceWorker,
+} from './maintenance-worker';
 export { eraseLeads, eraseExpiredLeads, forgetJobs, RETENTION_BATCH, type EraseWhich } from './erase-leads';
 export { pushLead, pushPending, PushError } from './push-controls';

@@ -109,7 +109,11 @@ async function eraseExpired(deps: DeliveryDeps) {
   if (days === undefined) return { erased: 0, complete: true };
   const result = await eraseExpiredLeads(deps, days);
   if (!result.complete) {
-    await deps.queues.add('erase-expired', {}, { jobId: `erase-expired-more-${Date.now()}`, delay: CONTINUE_AFTER_MS, removeOnComplete: true, removeOnFail: true });
+    await deps.queues.add(
+      'erase-expired',
+      {},
+      { jobId: `erase-expired-more-${Date.now()}`, delay: CONTINUE_AFTER_MS, removeOnComplete: true, removeOnFail: true },
+    );
   }
   return result;
 }

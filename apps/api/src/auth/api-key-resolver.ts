@@ -102,7 +102,10 @@ export class ApiKeyResolver {
     try {
       await publisher.publish(KEY_REVOKED_CHANNEL, keyId);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, keyId }, 'could not announce an API key revocation on Redis; processes subscribed elsewhere keep it cached for up to a minute');
+      this.logger.warn(
+        { err: (err as Error).message, keyId },
+        'could not announce an API key revocation on Redis; processes subscribed elsewhere keep it cached for up to a minute',
+      );
     }
   }
 
@@ -112,7 +115,10 @@ export class ApiKeyResolver {
       this.cache.clear();
       this.listening = true;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not subscribe to API key revocations; API keys are read from PostgreSQL on every request until it works');
+      this.logger.warn(
+        { err: (err as Error).message },
+        'could not subscribe to API key revocations; API keys are read from PostgreSQL on every request until it works',
+      );
     }
   }
 

@@ -46,7 +46,7 @@ export function apiKeysRouter(deps: ApiDeps, keys: ApiKeyResolver, publisher: Re
       const key = await tx.apiKey.findFirst({ where: { id: req.params.id, accountId, revokedAt: null } });
       if (!key) throw ApiError.notFound('API key');
       if (key.scope === 'full' && (await tx.apiKey.count({ where: { accountId, scope: 'full', revokedAt: null } })) === 1) {
-        throw new ApiError(409, 'LAST_FULL_KEY', 'this is the account\'s last full key: create another one before revoking it');
+        throw new ApiError(409, 'LAST_FULL_KEY', "this is the account's last full key: create another one before revoking it");
       }
       await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
     });
