@@ -21,4 +21,5 @@ export {
   type MaintenanceWorker,
 } from './maintenance-worker';
 export { eraseLeads, eraseExpiredLeads, forgetJobs, RETENTION_BATCH, type EraseWhich } from './erase-leads';
-export { pushLead, pushPending, PushError } from './push-controls';
+export { pushLead, PushError } from './push-controls';
+export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';

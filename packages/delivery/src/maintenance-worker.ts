@@ -3,6 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryDeps } from './deps';
 import { eraseExpiredLeads, forgetJobs } from './erase-leads';
+import { failOperation, resumeStalledOperations, runPushPendingStep } from './push-pending-operation';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
@@ -62,6 +63,7 @@ export async function createMaintenanceWorker(
   const worker = new Worker(
     QUEUE_NAMES.maintenance,
     async (job): Promise<unknown> => {
+      if (job.name === 'push-pending') return runPushPendingStep(deps, JOBS['push-pending'].payload.parse(job.data).operationId);
       if (job.name === 'erase-expired') return eraseExpired(deps);
       if (job.name === 'forget-jobs') {
         const left = await forgetJobs(deps, JOBS['forget-jobs'].payload.parse(job.data).jobs);
@@ -72,6 +74,7 @@ export async function createMaintenanceWorker(
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
       const result: SweepResult = await runSweep(deps, opts.sweep);
+      await resumeStalledOperations(deps);
       if (result.ran && !result.complete) {
         await deps.queues.add(
           'sweep',
@@ -84,7 +87,13 @@ export async function createMaintenanceWorker(
     { connection, prefix: opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
-  worker.on('failed', (_job, err) => deps.logger.error({ err: err.message }, 'sweep failed'));
+  worker.on('failed', (job, err) => {
+    deps.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed');
+    const finalAttempt = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (job?.name === 'push-pending' && finalAttempt) {
+      void failOperation(deps, JOBS['push-pending'].payload.parse(job.data).operationId, err).catch(() => undefined);
+    }
+  });
 
   const heal = () =>
     Promise.all([ensureSweepScheduler(deps), ensureRetentionScheduler(deps)]).catch((err) =>

@@ -9,6 +9,7 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
   /** LEAD_RETENTION_DAYS: erases leads older than that, in batches. */
   'erase-expired': { queue: 'maintenance', payload: z.object({}) },
   /** Jobs of erased leads that were running at the erasure, removed once they have finished. */

@@ -24,6 +24,7 @@ const API_MD_ROUTES = [
   'DELETE /v1/leads/{id}',
   'POST /v1/leads/{id}/push',
   'POST /v1/leads/push-pending',
+  'GET /v1/operations/{id}',
   'GET /v1/deliveries',
   'GET /v1/deliveries/{id}',
   'POST /v1/deliveries/{id}/retry',
