@@ -38,19 +38,19 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
         ${column((s) => s.attempt.durationMs)}::int[], ${column((s) => s.result.statusCode ?? null)}::int[],
         ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[]
       ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id)
-    ), logged AS (
-      -- A delivery erased with its lead while its call ran is skipped, not a foreign-key error that
-      -- would fail the whole batch: the lock waits for a concurrent erasure and then sees the row gone.
-      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
-      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta
-      FROM input JOIN deliveries live ON live.id = input.delivery_id FOR KEY SHARE OF live
     ), done AS (
       UPDATE deliveries d
       SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
           last_error_message = NULL, last_error_retryable = NULL, external_id = input.external_id,
           next_retry_at = NULL, updated_at = ${UTC_NOW}
       FROM input WHERE d.id = input.delivery_id
-      RETURNING d.lead_id, d.kind
+      RETURNING d.id, d.lead_id, d.kind
+    ), logged AS (
+      -- Only for the rows just updated (and so locked): a delivery erased with its lead while its
+      -- call ran is skipped, instead of a foreign-key error failing the whole batch.
+      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
+      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta
+      FROM input JOIN done ON done.id = input.delivery_id
     )
     UPDATE leads SET status = 'synced', updated_at = ${UTC_NOW}
     WHERE id IN (SELECT lead_id FROM done WHERE kind = 'crm') AND status <> 'synced'`;
