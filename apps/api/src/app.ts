@@ -3,10 +3,13 @@ import type { RedisConnection } from '@crm-push/queue';
 import type { ProcessMetrics } from '@crm-push/metrics';
 import { pinoHttp } from 'pino-http';
 import { adminRouter } from './admin/admin-router';
+import { ApiKeyResolver } from './auth/api-key-resolver';
+import { AuthThrottle, type AuthThrottleOptions } from './auth/auth-throttle';
 import { requireAccount, requireAdmin } from './http/auth';
 import { errorHandler, notFound, requireJson } from './http/errors';
 import { accountRateLimit } from './http/rate-limit';
 import { accountsRouter } from './routes/accounts';
+import { apiKeysRouter } from './routes/api-keys';
 import type { ApiDeps } from './routes/context';
 import { deliveriesRouter } from './routes/deliveries';
 import { destinationsRouter } from './routes/destinations';
@@ -18,8 +21,15 @@ import { docsRouter } from './openapi/docs-router';
 import { metricsRouter } from './metrics/metrics-router';
 
 export interface AppOptions {
-  /** The api's Redis connection (producer side), for /ready. */
+  /** The api's Redis connection (producer side): /ready, the authentication throttle, revocation announcements. */
   redis: RedisConnection;
+  /**
+   * A connection of its own for Redis pub/sub (a subscribed connection can do nothing else):
+   * API key revocations arrive on it. Without it, API keys are read from PostgreSQL on every request.
+   */
+  subscriber?: RedisConnection;
+  /** Tuning of the authentication throttle; the defaults are the product's. */
+  authThrottle?: AuthThrottleOptions;
   /** Maximum JSON body. @defaultValue "256kb" */
   bodyLimit?: string;
   /** This process's metrics (the same object as deps.metrics), served at GET /metrics. */
@@ -34,16 +44,19 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use(healthRouter(deps, opts.redis));
   if (opts.metrics) app.use(metricsRouter(opts.metrics));
   app.use(docsRouter());
+  const throttle = new AuthThrottle(opts.redis, deps.logger, opts.authThrottle);
+  const keys = new ApiKeyResolver(deps.db, deps.logger, opts.subscriber);
   // Before the JSON-only body handling below: the admin login form posts urlencoded.
-  app.use(adminRouter(deps));
+  app.use(adminRouter(deps, throttle));
   // Authentication before body parsing: a caller without a key learns nothing about its body.
-  const admin = requireAdmin(deps.config.ADMIN_TOKEN);
-  const account = requireAccount(deps.db);
+  const admin = requireAdmin(deps.config.ADMIN_TOKEN, throttle);
+  const account = requireAccount(keys, throttle);
   app.use('/v1', (req, res, next) => (req.path === '/accounts' ? admin : account)(req, res, next));
   app.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(requireJson);
   app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
   app.use(accountsRouter(deps));
+  app.use(apiKeysRouter(deps, keys, opts.redis));
   app.use(destinationsRouter(deps));
   app.use(flowsRouter(deps));
   app.use(leadsRouter(deps));

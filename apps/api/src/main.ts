@@ -16,11 +16,12 @@ async function main() {
   }
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const redis = createRedis(redisTarget(config), 'producer');
+  const subscriber = createRedis(redisTarget(config), 'producer');
   const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });
-  const app = createApp({ db, queues, secrets, config, logger, metrics }, { redis, metrics });
+  const app = createApp({ db, queues, secrets, config, logger, metrics }, { redis, subscriber, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 
   const shutdown = async (signal: string) => {
@@ -28,6 +29,7 @@ async function main() {
     server.close();
     await Promise.allSettled([queues.close(), db.$disconnect()]);
     redis.disconnect();
+    subscriber.disconnect();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -85,6 +85,12 @@ export const envSchema = z
     WORKER_LOCK_MS: positiveInt.min(1000).default(30000),
     /** How often workers look for jobs whose lock expired (stalled jobs). @defaultValue 30000 */
     WORKER_STALLED_CHECK_MS: positiveInt.min(500).default(30000),
+    /**
+     * Leads older than this many days are erased, daily, by the maintenance worker (the same
+     * erasure as DELETE /v1/leads/:id: data, deliveries, attempt log and jobs go, a tombstone
+     * stays). Unset keeps leads forever. @defaultValue unset
+     */
+    LEAD_RETENTION_DAYS: positiveInt.max(36500).optional(),
   })
   .refine((e) => e.RETRY_BASE_MS <= e.RETRY_MAX_MS, {
     path: ['RETRY_BASE_MS'],

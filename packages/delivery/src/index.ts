@@ -22,7 +22,16 @@ export { ACTION_KINDS, isActionKind } from './prepare-action-call';
 export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';
 export { requeueDeliveries, requeuePages, startPushRound, REQUEUE_PAGE_SIZE, type RequeueWhere, type RequeueReason, type RequeuedDelivery } from './requeue';
 export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
-export { createMaintenanceWorker, ensureSweepScheduler, RETENTION_SCHEDULER_ID, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
+export {
+  createMaintenanceWorker,
+  ensureSweepScheduler,
+  ensureRetentionScheduler,
+  LEAD_ERASURE_SCHEDULER_ID,
+  RETENTION_SCHEDULER_ID,
+  SWEEP_SCHEDULER_ID,
+  type MaintenanceWorker,
+} from './maintenance-worker';
+export { eraseLeads, eraseExpiredLeads, forgetJobs, RETENTION_BATCH, type EraseWhich } from './erase-leads';
 export { pushLead, PushError } from './push-controls';
 export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';
 export { trimHistory, type RetentionOptions, type RetentionResult } from './retention';

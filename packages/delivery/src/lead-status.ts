@@ -21,6 +21,7 @@ export async function refreshLeadStatus(tx: Prisma.TransactionClient, leadId: st
   await tx.$queryRaw`SELECT id FROM leads WHERE id = ${leadId} FOR UPDATE`;
   const rows = await tx.delivery.findMany({ where: { leadId, kind: 'crm' }, select: { status: true } });
   const status = leadStatusOf(rows.map((r) => r.status as DeliveryStatus));
-  await tx.lead.update({ where: { id: leadId }, data: { status } });
+  // An erased lead keeps its `erased` status.
+  await tx.lead.updateMany({ where: { id: leadId, erasedAt: null }, data: { status } });
   return status;
 }

@@ -1,8 +1,9 @@
 import { JOBS, type RedisConnection } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { DeliveryDeps } from './deps';
+import { eraseExpiredLeads, forgetJobs } from './erase-leads';
 import { failOperation, resumeStalledOperations, runPushPendingStep } from './push-pending-operation';
-import { trimHistory, type RetentionResult } from './retention';
+import { trimHistory } from './retention';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
@@ -12,7 +13,10 @@ export const SWEEP_SCHEDULER_ID = 'sweep';
 export const RETENTION_SCHEDULER_ID = 'retention';
 const RETENTION_EVERY_MS = 24 * 3600 * 1000;
 
-/** When a sweep stopped at the backlog limit, the next one comes this soon instead of a full period. */
+/** The LEAD_RETENTION_DAYS erasure's scheduler. */
+export const LEAD_ERASURE_SCHEDULER_ID = 'erase-expired';
+
+/** When a sweep or an erasure stopped at its limit, the next one comes this soon instead of a full period. */
 const CONTINUE_AFTER_MS = 10_000;
 
 /**
@@ -36,6 +40,23 @@ async function ensureSchedulers(deps: DeliveryDeps): Promise<void> {
   );
 }
 
+/**
+ * The daily erasure of expired leads, when LEAD_RETENTION_DAYS is set; removed when it is not,
+ * so unsetting the variable stops it.
+ */
+export async function ensureRetentionScheduler(deps: DeliveryDeps): Promise<void> {
+  const maintenance = deps.queues.byKey.maintenance;
+  if (deps.config.LEAD_RETENTION_DAYS === undefined) {
+    await maintenance.removeJobScheduler(LEAD_ERASURE_SCHEDULER_ID);
+    return;
+  }
+  await maintenance.upsertJobScheduler(
+    LEAD_ERASURE_SCHEDULER_ID,
+    { every: RETENTION_EVERY_MS },
+    { name: 'erase-expired', data: {}, opts: { removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
+  );
+}
+
 export interface MaintenanceWorker {
   worker: Worker;
   close(): Promise<void>;
@@ -54,12 +75,19 @@ export async function createMaintenanceWorker(
   const queue = deps.queues.byKey.maintenance;
   const worker = new Worker(
     queue.name,
-    async (job): Promise<SweepResult | RetentionResult | { status: string } | undefined> => {
+    async (job): Promise<unknown> => {
       if (job.name === 'retention') return trimHistory(deps);
       if (job.name === 'push-pending') return runPushPendingStep(deps, JOBS['push-pending'].payload.parse(job.data).operationId);
+      if (job.name === 'erase-expired') return eraseExpired(deps);
+      if (job.name === 'forget-jobs') {
+        const left = await forgetJobs(deps, JOBS['forget-jobs'].payload.parse(job.data).jobs);
+        // Still running (or Redis failed): BullMQ tries again with backoff.
+        if (left.length) throw new Error(`${left.length} jobs of erased leads are still running`);
+        return { removed: true };
+      }
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
-      const result = await runSweep(deps, opts.sweep);
+      const result: SweepResult = await runSweep(deps, opts.sweep);
       await resumeStalledOperations(deps);
       if (result.ran && !result.complete) {
         await deps.queues.add(
@@ -82,7 +110,9 @@ export async function createMaintenanceWorker(
   });
 
   const heal = () =>
-    ensureSchedulers(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));
+    Promise.all([ensureSchedulers(deps), ensureRetentionScheduler(deps)]).catch((err) =>
+      deps.logger.warn({ err: (err as Error).message }, 'could not create the maintenance schedulers; retrying later'),
+    );
   // Not awaited: a worker started while Redis is down must still start (its connection waits).
   void heal();
   const timer = setInterval(heal, Math.min(deps.config.SWEEP_EVERY_MS, 60_000));
@@ -94,4 +124,19 @@ export async function createMaintenanceWorker(
       await worker.close();
     },
   };
+}
+
+/** One run of LEAD_RETENTION_DAYS; a run that stopped at its batch limit asks for another soon. */
+async function eraseExpired(deps: DeliveryDeps) {
+  const days = deps.config.LEAD_RETENTION_DAYS;
+  if (days === undefined) return { erased: 0, complete: true };
+  const result = await eraseExpiredLeads(deps, days);
+  if (!result.complete) {
+    await deps.queues.add(
+      'erase-expired',
+      {},
+      { jobId: `erase-expired-more-${Date.now()}`, delay: CONTINUE_AFTER_MS, removeOnComplete: true, removeOnFail: true },
+    );
+  }
+  return result;
 }

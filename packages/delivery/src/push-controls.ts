@@ -26,7 +26,7 @@ const usable = { enabled: true, deletedAt: null } as const;
  * as a new push round (see startPushRound). Unknown or another account's destination → PushError.
  */
 export async function pushLead(deps: DeliveryDeps, accountId: string, leadId: string, destinationIds?: string[]): Promise<{ deliveries: RequeuedDelivery[] }> {
-  const lead = await deps.db.lead.findFirst({ where: { id: leadId, accountId }, select: { id: true } });
+  const lead = await deps.db.lead.findFirst({ where: { id: leadId, accountId, erasedAt: null }, select: { id: true } });
   if (!lead) throw new PushError('lead-not-found', 'lead not found');
   const targets = destinationIds ? await namedDestinations(deps, accountId, destinationIds) : await routedDestinations(deps, accountId);
   const named = destinationIds ? { destinationId: { in: targets } } : {};

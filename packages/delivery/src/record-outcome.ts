@@ -41,20 +41,24 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
         ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[],
         ${column((s) => s.delivery.round)}::int[]
       ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round)
-    ), logged AS (
-      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
-      SELECT attempt_id, delivery_id, started_at, duration_ms, status_code, meta FROM input
     ), counted AS (
       -- A job of an earlier round (superseded by an explicit push while calling) counts its call only.
       UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = ${UTC_NOW}
       FROM input WHERE d.id = input.delivery_id AND d.round <> input.round
+      RETURNING d.id
     ), done AS (
       UPDATE deliveries d
       SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
           last_error_message = NULL, last_error_retryable = NULL, external_id = coalesce(input.external_id, d.external_id),
           next_retry_at = NULL, updated_at = ${UTC_NOW}
       FROM input WHERE d.id = input.delivery_id AND d.round = input.round
-      RETURNING d.lead_id, d.kind
+      RETURNING d.id, d.lead_id, d.kind
+    ), logged AS (
+      -- Only for the rows just updated (and so locked): a delivery erased with its lead while its
+      -- call ran is skipped, instead of a foreign-key error failing the whole batch.
+      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
+      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta
+      FROM input WHERE input.delivery_id IN (SELECT id FROM done UNION ALL SELECT id FROM counted)
     )
     UPDATE leads SET status = 'synced', updated_at = ${UTC_NOW}
     WHERE id IN (SELECT lead_id FROM done WHERE kind = 'crm') AND status <> 'synced'`;

@@ -61,7 +61,7 @@ export const leadInclude = {
   deliveries: { include: { destination: { select: { type: true } } }, orderBy: { id: 'asc' } },
 } as const;
 
-/** A lead of one account, with its deliveries; undefined when it is not that account's. */
+/** A lead of one account, with its deliveries; undefined when it is not that account's, or erased. */
 export async function findLead(db: Db, accountId: string, id: string) {
-  return (await db.lead.findFirst({ where: { id, accountId }, include: leadInclude })) ?? undefined;
+  return (await db.lead.findFirst({ where: { id, accountId, erasedAt: null }, include: leadInclude })) ?? undefined;
 }

@@ -12,6 +12,17 @@ export const JOBS = {
   /** Daily: trims the attempt log to ATTEMPT_RETENTION_DAYS. */
   retention: { queue: 'maintenance', payload: z.object({}) },
   'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
+  /** LEAD_RETENTION_DAYS: erases leads older than that, in batches. */
+  'erase-expired': { queue: 'maintenance', payload: z.object({}) },
+  /** Jobs of erased leads that were running at the erasure, removed once they have finished. */
+  'forget-jobs': {
+    queue: 'maintenance',
+    payload: z.object({
+      jobs: z
+        .array(z.object({ id: z.string().min(1), kind: z.string().min(1), destinationId: z.string().nullish(), round: z.number().int().positive().optional() }))
+        .min(1),
+    }),
+  },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 /** A delivery job names the delivery and the push round it was made for (absent in jobs of older releases: round 1). */

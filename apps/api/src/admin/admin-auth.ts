@@ -1,12 +1,10 @@
 import type { Request, RequestHandler } from 'express';
+import type { AuthThrottle } from '../auth/auth-throttle';
 import { ApiError } from '../http/api-error';
+import { bearerOf, unauthorized } from '../http/auth';
 import { readCookie, SESSION_COOKIE, type AdminSessions } from './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function bearerOf(req: Request): string | undefined {
-  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-}
 
 /**
  * A state-changing request made with the session cookie must come from our own pages. The
@@ -35,11 +33,12 @@ export function crossOriginRefused(): ApiError {
  * the signed session cookie from /admin/login (browsers). A browser without a session is sent to
  * the login page; anything else gets the usual 401 envelope.
  */
-export function requireAdminSession(sessions: AdminSessions): RequestHandler {
-  return (req, res, next) => {
+export function requireAdminSession(sessions: AdminSessions, throttle: AuthThrottle): RequestHandler {
+  return async (req, res, next) => {
     const bearer = bearerOf(req);
     if (bearer !== undefined) {
-      return sessions.isAdminToken(bearer) ? next() : next(unauthorized('invalid admin token'));
+      const ok = await throttle.verify(req, () => sessions.isAdminToken(bearer) || undefined);
+      return ok ? next() : next(unauthorized('invalid admin token'));
     }
     if (sessions.verify(readCookie(req.headers.cookie, SESSION_COOKIE))) {
       return SAFE_METHODS.has(req.method) || isSameOrigin(req) ? next() : next(crossOriginRefused());
@@ -49,8 +48,4 @@ export function requireAdminSession(sessions: AdminSessions): RequestHandler {
     }
     next(unauthorized('admin token required: log in at /admin/login or send Authorization: Bearer <ADMIN_TOKEN>'));
   };
-}
-
-function unauthorized(message: string): ApiError {
-  return new ApiError(401, 'UNAUTHORIZED', message, undefined, { 'www-authenticate': 'Bearer' });
 }

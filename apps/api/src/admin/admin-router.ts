@@ -1,5 +1,6 @@
 import type { DeliveryDeps } from '@crm-push/delivery';
 import { Router } from 'express';
+import type { AuthThrottle } from '../auth/auth-throttle';
 import { requireAdminSession } from './admin-auth';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
 import { destinationsPage } from './destinations-page';
@@ -14,10 +15,10 @@ import { AdminSessions } from './session';
  * Everything under /admin: login, the panel, its JSON actions and Bull Board. Mounted before the
  * api's JSON-only body handling, since the login form posts urlencoded.
  */
-export function adminRouter(deps: DeliveryDeps): Router {
+export function adminRouter(deps: DeliveryDeps, throttle: AuthThrottle): Router {
   const router = Router();
   const sessions = new AdminSessions(deps.config.ADMIN_TOKEN);
-  const auth = requireAdminSession(sessions);
+  const auth = requireAdminSession(sessions, throttle);
 
   router.use('/admin', (_req, res, next) => {
     // Nothing under /admin may be framed (Bull Board's buttons change state too).
@@ -26,7 +27,7 @@ export function adminRouter(deps: DeliveryDeps): Router {
   });
   router.get('/admin/assets/panel.js', (_req, res) => void res.type('js').send(PANEL_JS));
   router.get('/admin/assets/panel.css', (_req, res) => void res.type('css').send(PANEL_CSS));
-  router.use(loginRouter(sessions));
+  router.use(loginRouter(sessions, throttle));
 
   router.use(BULL_BOARD_PATH, auth, bullBoardRouter(deps.queues.all()));
   router.use('/admin/api', auth, panelApiRouter(deps));

@@ -19,7 +19,7 @@ export function leadsPage(db: Db) {
   return async (req: Request, res: Response) => {
     const q = parse(pageQuerySchema, req.query, 'query');
     const rows = await db.lead.findMany({
-      where: q.cursor ? { id: { lt: q.cursor } } : {},
+      where: { erasedAt: null, ...(q.cursor ? { id: { lt: q.cursor } } : {}) },
       orderBy: { id: 'desc' },
       take: q.limit + 1,
       include: {

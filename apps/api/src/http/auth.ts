@@ -1,63 +1,63 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '@crm-push/db';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import type { ApiKeyResolver, ApiKeyScope, ResolvedKey } from '../auth/api-key-resolver';
+import type { AuthThrottle } from '../auth/auth-throttle';
 import { ApiError } from './api-error';
 
-const KEY_PREFIX = 'cpk_';
-
-export function newApiKey(): { key: string; hash: string } {
-  const key = KEY_PREFIX + randomBytes(24).toString('base64url');
-  return { key, hash: hashApiKey(key) };
+export function bearerOf(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+/** `Authorization: Bearer <apiKey>`, or `x-api-key: <apiKey>` for clients written against that header. */
+function apiKeyOf(req: Request): string | undefined {
+  return bearerOf(req) ?? (req.get('x-api-key')?.trim() || undefined);
 }
 
-function bearer(req: Request): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return match?.[1];
-}
-
-/** Known keys stay cached this long: a producer's every request needs its account. */
-const KEY_CACHE_TTL_MS = 60_000;
-const KEY_CACHE_MAX = 10_000;
-
-/** Scopes the request to the account owning the API key; every /v1 query then filters by it. */
-export function requireAccount(db: Db): RequestHandler {
-  // Only found keys are cached (keys are never revoked, only created), so a key is valid here
-  // as soon as it exists; unknown keys always reach the database.
-  const cache = new Map<string, { accountId: string; until: number }>();
+/**
+ * Scopes the request to the account owning the API key; every /v1 query then filters by it.
+ * A key this process resolved recently passes without I/O (a valid key is not a guess, so the
+ * throttle is not asked); any other key is checked against the throttle and PostgreSQL.
+ */
+export function requireAccount(keys: ApiKeyResolver, throttle: AuthThrottle): RequestHandler {
   return async (req, res, next) => {
-    const key = bearer(req);
-    if (!key) return next(unauthorized('missing API key: send Authorization: Bearer <apiKey>'));
-    const hash = hashApiKey(key);
-    let hit = cache.get(hash);
-    if (!hit || hit.until < Date.now()) {
-      const found = await db.apiKey.findUnique({ where: { keyHash: hash }, select: { accountId: true } });
-      if (!found) return next(unauthorized('invalid API key'));
-      if (cache.size >= KEY_CACHE_MAX) cache.delete(cache.keys().next().value!);
-      hit = { accountId: found.accountId, until: Date.now() + KEY_CACHE_TTL_MS };
-      cache.set(hash, hit);
+    const key = apiKeyOf(req);
+    if (!key) return next(unauthorized('missing API key: send Authorization: Bearer <apiKey> or x-api-key: <apiKey>'));
+    const found: ResolvedKey | undefined = keys.cached(key) ?? (await throttle.verify(req, () => keys.resolve(key)));
+    if (!found) return next(unauthorized('invalid API key'));
+    if (!scopeAllows(found.scope, req)) {
+      return next(new ApiError(403, 'INSUFFICIENT_SCOPE', `this API key has scope "${found.scope}": it may only POST /v1/leads`));
     }
-    res.locals.accountId = hit.accountId;
+    res.locals.accountId = found.accountId;
+    res.locals.apiKeyId = found.keyId;
     next();
   };
 }
 
-export function requireAdmin(adminToken: string): RequestHandler {
+/** An `ingest` key may only POST /v1/leads (Express matches paths case-insensitively, with or without a trailing slash). */
+function scopeAllows(scope: ApiKeyScope, req: Request): boolean {
+  if (scope === 'full') return true;
+  const path = req.originalUrl.split('?')[0].toLowerCase().replace(/\/+$/, '');
+  return req.method === 'POST' && path === '/v1/leads';
+}
+
+/** A constant-time check of ADMIN_TOKEN; failures are throttled per client address. */
+export function requireAdmin(adminToken: string, throttle: AuthThrottle): RequestHandler {
+  const isAdminToken = adminTokenCheck(adminToken);
+  return async (req, _res, next) => {
+    const token = bearerOf(req);
+    if (!token) return next(unauthorized('admin token required'));
+    const ok = await throttle.verify(req, () => isAdminToken(token) || undefined);
+    if (!ok) return next(unauthorized('admin token required'));
+    next();
+  };
+}
+
+export function adminTokenCheck(adminToken: string): (candidate: string) => boolean {
   const expected = createHash('sha256').update(adminToken).digest();
-  return (req, _res, next) => {
-    const token = bearer(req);
-    const given = createHash('sha256')
-      .update(token ?? '')
-      .digest();
-    if (!token || !timingSafeEqual(given, expected)) return next(unauthorized('admin token required'));
-    next();
-  };
+  return (candidate) => timingSafeEqual(createHash('sha256').update(candidate).digest(), expected);
 }
 
-function unauthorized(message: string): ApiError {
+export function unauthorized(message: string): ApiError {
   return new ApiError(401, 'UNAUTHORIZED', message, undefined, { 'www-authenticate': 'Bearer' });
 }
 

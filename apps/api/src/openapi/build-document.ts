@@ -36,6 +36,7 @@ function namedSchemas(): Record<string, [z.ZodType, Io]> {
     FlowPatch: [flowPatchSchema, 'input'],
     Condition: [conditionSchema, 'input'],
     Account: [out.accountCreatedSchema, 'output'],
+    ApiKey: [out.apiKeySchema, 'output'],
     Destination: [out.destinationSchema, 'output'],
     ConnectionTest: [out.connectionTestSchema, 'output'],
     LeadAccepted: [out.leadAcceptedSchema, 'output'],
@@ -52,11 +53,20 @@ function namedSchemas(): Record<string, [z.ZodType, Io]> {
 /** The error answers every route of a kind can give, each in the error envelope. */
 const ERRORS: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'Invalid input: `details` names each bad field.' },
-  401: { name: 'Unauthorized', description: 'Missing or invalid bearer token.' },
+  401: { name: 'Unauthorized', description: 'Missing or invalid bearer token (or `x-api-key`).' },
+  403: {
+    name: 'Forbidden',
+    description: 'The API key is valid but its scope does not allow this (`INSUFFICIENT_SCOPE`: an `ingest` key may only POST /v1/leads).',
+  },
   404: { name: 'NotFound', description: "Unknown, or another account's (never revealed)." },
   409: { name: 'Conflict', description: 'The resource is not in a state that allows this.' },
   413: { name: 'PayloadTooLarge', description: 'The body exceeds the size limit.' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not JSON.' },
+  429: {
+    name: 'TooManyRequests',
+    description:
+      "Rate limited, with `Retry-After`: the account's request budget (`RATE_LIMIT_PER_MINUTE`), or `TOO_MANY_AUTH_FAILURES` when this client address sent too many wrong keys or tokens (counted by every api process).",
+  },
   503: { name: 'ServiceUnavailable', description: 'A dependency is down; nothing was accepted.' },
 };
 
@@ -71,7 +81,8 @@ const SECURITY: Record<Auth, JsonSchema[]> = {
 function errorStatuses(route: ApiRoute): number[] {
   const statuses = new Set(route.errors ?? []);
   if (route.body || route.query || route.headers) statuses.add(400);
-  if (route.auth !== 'none') statuses.add(401);
+  if (route.auth !== 'none') [401, 429].forEach((s) => statuses.add(s));
+  if (route.auth === 'apiKey') statuses.add(403);
   if (route.path.includes('/:')) statuses.add(404);
   if (route.body) [413, 415].forEach((s) => statuses.add(s));
   if (route.path.startsWith('/v1/')) statuses.add(503);
@@ -161,7 +172,11 @@ export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): OpenApiDo
     paths,
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: "An account's API key (`cpk_...`): scopes every /v1 call to that account." },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "An account's API key (`cpk_...`), as a bearer or in `x-api-key`: scopes every /v1 call to that account.",
+        },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
         adminSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by logging in at /admin/login with the admin token.' },
       },

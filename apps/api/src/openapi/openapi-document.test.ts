@@ -9,6 +9,9 @@ import { buildOpenApiDocument } from './build-document';
 /** Every route API.md names. */
 const API_MD_ROUTES = [
   'POST /v1/accounts',
+  'POST /v1/api-keys',
+  'GET /v1/api-keys',
+  'DELETE /v1/api-keys/{id}',
   'POST /v1/destinations',
   'GET /v1/destinations',
   'GET /v1/destinations/{id}',
@@ -18,6 +21,7 @@ const API_MD_ROUTES = [
   'POST /v1/leads',
   'GET /v1/leads/{id}',
   'GET /v1/leads',
+  'DELETE /v1/leads/{id}',
   'POST /v1/leads/{id}/push',
   'POST /v1/leads/push-pending',
   'GET /v1/operations/{id}',

@@ -27,6 +27,18 @@ export const accountCreatedSchema = z.object({
   createdAt: timestamp,
 });
 
+export const apiKeySchema = z.object({
+  id,
+  name: z.string(),
+  scope: z.enum(['full', 'ingest']).describe('`ingest` keys may only POST /v1/leads.'),
+  createdAt: timestamp,
+  lastUsedAt: timestamp.nullable().describe('Recorded at most once a minute.'),
+});
+
+export const apiKeyCreatedSchema = apiKeySchema.extend({ apiKey: z.string().describe('Shown once: only its hash is stored.') });
+
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) });
+
 export const destinationSchema = z.object({
   id,
   name: z.string(),
@@ -97,7 +109,9 @@ const queuedDelivery = z.object({ id, destinationId: id, status: deliveryStatus 
 
 export const leadAcceptedSchema = z.object({
   id,
-  status: z.enum(['pending', 'synced', 'failed']),
+  status: z
+    .enum(['pending', 'synced', 'failed', 'erased'])
+    .describe('`erased`: a repeat of the request that created a lead since erased; it is not stored again.'),
   deliveries: z.array(queuedDelivery),
 });
 

@@ -1,6 +1,7 @@
 import { flowInputSchema, flowPatchSchema } from '@crm-push/flows';
 import type { z } from 'zod';
 import { createAccountSchema } from '../routes/accounts';
+import { createApiKeySchema } from '../routes/api-keys';
 import { listQuerySchema as deliveryListQuerySchema } from '../routes/deliveries';
 import { idempotencyKeySchema, leadInputSchema, listQuerySchema as leadListQuerySchema, pushSchema } from '../routes/leads';
 import { destinationCreateBody, destinationPatchBody } from './destination-bodies';
@@ -45,7 +46,37 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Create an account and its API key',
     auth: 'admin',
     body: createAccountSchema,
-    responses: { 201: json('The account; `apiKey` is shown this once.', out.accountCreatedSchema) },
+    responses: { 201: json('The account; `apiKey` (a `full` key) is shown this once.', out.accountCreatedSchema) },
+  },
+  {
+    method: 'post',
+    path: '/v1/api-keys',
+    tag: 'Accounts',
+    summary: 'Create another API key for the account',
+    description:
+      '`scope: "ingest"` keys may only POST /v1/leads (anything else is 403 `INSUFFICIENT_SCOPE`), for web forms and other places a key can leak from.',
+    auth: 'apiKey',
+    body: createApiKeySchema,
+    responses: { 201: json('The key; `apiKey` is shown this once.', out.apiKeyCreatedSchema) },
+  },
+  {
+    method: 'get',
+    path: '/v1/api-keys',
+    tag: 'Accounts',
+    summary: "List the account's API keys",
+    description: 'Never the keys themselves; revoked keys are not listed.',
+    auth: 'apiKey',
+    responses: { 200: json('Every key that is not revoked.', out.apiKeyListSchema) },
+  },
+  {
+    method: 'delete',
+    path: '/v1/api-keys/:id',
+    tag: 'Accounts',
+    summary: 'Revoke an API key',
+    description: "Refused at once by every api process. 409 `LAST_FULL_KEY` for the account's last full key: create another first.",
+    auth: 'apiKey',
+    responses: { 204: { description: 'Revoked.' } },
+    errors: [409],
   },
 
   {
@@ -135,6 +166,16 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Get a lead with its per-destination status',
     auth: 'apiKey',
     responses: { 200: json('The lead and its deliveries.', out.leadSchema) },
+  },
+  {
+    method: 'delete',
+    path: '/v1/leads/:id',
+    tag: 'Leads',
+    summary: 'Erase a lead (right to erasure)',
+    description:
+      'Its data, its deliveries with their attempt log, and its jobs are removed; an anonymous tombstone (id, account, times, and the producer\'s Idempotency-Key or source + externalId) stays, so a repeated ingest answers 200 with `status: "erased"` instead of storing it again. 204 again for an erased lead. `LEAD_RETENTION_DAYS` erases old leads the same way, daily.',
+    auth: 'apiKey',
+    responses: { 204: { description: 'Erased.' } },
   },
   {
     method: 'post',

@@ -1,4 +1,4 @@
-import { createIngester, findLead, leadInclude, leadView, PushError, pushLead, startPushPending } from '@crm-push/delivery';
+import { createIngester, eraseLeads, findLead, leadInclude, leadView, PushError, pushLead, startPushPending } from '@crm-push/delivery';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -40,6 +40,8 @@ export function leadsRouter(deps: ApiDeps): Router {
     // A new lead is answered from what was just written; a repeat with its current state.
     if (created) return void res.status(202).json({ id: leadId, status: 'pending', deliveries });
     const lead = await findLead(db, accountId, leadId);
+    // The earlier lead was erased: its tombstone keeps the keys, so the repeat stays a repeat.
+    if (!lead && (await isErased(db, accountId, leadId))) return void res.status(200).json({ id: leadId, status: 'erased', deliveries: [] });
     if (!lead) throw ApiError.notFound('lead');
     res.status(200).json({
       id: lead.id,
@@ -66,7 +68,7 @@ export function leadsRouter(deps: ApiDeps): Router {
   router.get('/v1/leads', async (req, res) => {
     const q = parse(listQuerySchema, req.query, 'query');
     const rows = await db.lead.findMany({
-      where: { accountId: accountIdOf(res), status: q.status, id: q.cursor ? { lt: q.cursor } : undefined },
+      where: { accountId: accountIdOf(res), status: q.status, erasedAt: null, id: q.cursor ? { lt: q.cursor } : undefined },
       include: leadInclude,
       orderBy: { id: 'desc' },
       take: q.limit + 1,
@@ -81,5 +83,18 @@ export function leadsRouter(deps: ApiDeps): Router {
     res.json(leadView(lead));
   });
 
+  // Right to erasure: 204 also for a lead already erased, so a retried DELETE is safe.
+  router.delete('/v1/leads/:id', async (req, res) => {
+    const accountId = accountIdOf(res);
+    const erased = await eraseLeads(deps, { accountId, leadIds: [req.params.id] });
+    if (!erased.length && !(await isErased(db, accountId, req.params.id))) throw ApiError.notFound('lead');
+    res.status(204).end();
+  });
+
   return router;
+}
+
+async function isErased(db: ApiDeps['db'], accountId: string, id: string): Promise<boolean> {
+  const row = await db.lead.findFirst({ where: { id, accountId }, select: { erasedAt: true } });
+  return row?.erasedAt != null;
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
-import { SecretBox } from '@crm-push/db';
+import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
@@ -28,10 +28,15 @@ export interface TestSystem {
   call(
     method: string,
     path: string,
-    opts?: { key?: string; body?: unknown; headers?: Record<string, string> },
+    opts?: { key?: string; body?: unknown; headers?: Record<string, string>; baseUrl?: string },
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates an account and returns its API key. */
   createAccount(name?: string): Promise<{ id: string; apiKey: string }>;
+  /**
+   * Another api on the same database and Redis with connections of its own (its own pool,
+   * producer and subscriber), like a second api process behind a load balancer.
+   */
+  startSiblingApi(): Promise<{ url: string; stop(): Promise<void> }>;
   startWorkers(): void;
   stopWorkers(): Promise<void>;
   /** Throws, naming each delivery whose status disagrees with its job in Redis (delivery-fate.ts). */
@@ -55,20 +60,22 @@ export async function startSystem(
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });
   const deps: DeliveryDeps = { db: database.db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
-  const app = createApp(deps, { redis: producer, metrics });
+  const subscriber = createRedis(config.REDIS_URL, 'producer');
+  const app = createApp(deps, { redis: producer, subscriber, metrics });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let workers: Worker[] = [];
+  const siblings: Server[] = [];
   const workerConnection = createRedis(redisTarget(config), 'worker');
   const system: TestSystem = {
     url,
     config,
     deps,
-    async call(method, path, { key, body, headers } = {}) {
-      const res = await fetch(url + path, {
+    async call(method, path, { key, body, headers, baseUrl = url } = {}) {
+      const res = await fetch(baseUrl + path, {
         method,
         headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -87,6 +94,28 @@ export async function startSystem(
       if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.id, apiKey: res.body.apiKey };
     },
+    async startSiblingApi() {
+      const db = createDb(config.DATABASE_URL, { max: 4 });
+      const redis = createRedis(config.REDIS_URL, 'producer');
+      const sub = createRedis(config.REDIS_URL, 'producer');
+      const siblingQueues = new Queues(redis, { retries: config.RETRY_ATTEMPTS });
+      const siblingApp = createApp({ ...deps, db, queues: siblingQueues, metrics: undefined }, { redis, subscriber: sub });
+      const sibling: Server = await new Promise((resolve) => {
+        const s = siblingApp.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      siblings.push(sibling);
+      return {
+        url: `http://127.0.0.1:${(sibling.address() as AddressInfo).port}`,
+        async stop() {
+          await new Promise((r) => sibling.close(r));
+          sibling.closeAllConnections?.();
+          await siblingQueues.close();
+          redis.disconnect();
+          sub.disconnect();
+          await db.$disconnect();
+        },
+      };
+    },
     startWorkers() {
       workers = createDeliveryWorkers(deps, workerConnection, { concurrency: 8 });
     },
@@ -97,10 +126,12 @@ export async function startSystem(
     expectNoBrokenDeliveries: () => expectNoBrokenDeliveries({ db: database.db, redisUrl: redisDb.url, sweepMax: config.SWEEP_MAX }),
     async stop() {
       await system.stopWorkers();
+      siblings.forEach((s) => s.closeAllConnections?.());
       await new Promise((r) => server.close(r));
       server.closeAllConnections?.();
       await deps.queues.close();
       producer.disconnect();
+      subscriber.disconnect();
       workerConnection.disconnect();
       await redisDb.close();
       await database.drop();

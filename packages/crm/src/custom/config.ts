@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerNameSchema, headersSchema, headerValueProblem } from './header-rules';
 
 const httpUrl = z
   .string()
@@ -10,7 +11,7 @@ export const customConfigSchema = z
     url: httpUrl,
     method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
     /** Extra static headers; auth belongs in credentials, which are encrypted. */
-    headers: z.record(z.string(), z.string()).default({}),
+    headers: headersSchema.default({}),
     timeoutMs: z.number().int().min(100).max(120000).default(10000),
   })
   .strict();
@@ -25,11 +26,15 @@ const credentialKinds = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('header'),
-      headerName: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'),
+      headerName: headerNameSchema,
       headerValue: z.string().min(1),
       ...signing,
     })
-    .strict(),
+    .strict()
+    .superRefine((c, ctx) => {
+      const problem = headerValueProblem(c.headerName, c.headerValue);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['headerValue'], message: problem });
+    }),
 ]);
 /** A destination saved without credentials (stored as none) calls with no auth. */
 export const customCredentialsSchema = z.preprocess(
