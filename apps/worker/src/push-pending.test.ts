@@ -134,5 +134,10 @@ describe('(g) POST /v1/leads/push-pending over a few thousand leads', () => {
     // Only the leads after the cursor were pushed by it.
     const queued = await db.delivery.findMany({ where: { accountId }, select: { leadId: true } });
     expect(new Set(queued.map((d) => d.leadId))).toEqual(new Set(leads.slice(300).map((l) => l.id)));
+    // Leave the system quiet: every delivery the operation queued is delivered.
+    await waitFor('the resumed deliveries to land', async () => (await db.delivery.count({ where: { accountId, status: { not: 'succeeded' } } })) === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
   }, 60_000);
 });
