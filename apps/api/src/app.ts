@@ -6,6 +6,7 @@ import { adminRouter } from './admin/admin-router';
 import { requireAccount, requireAdmin } from './http/auth';
 import { errorHandler, notFound, requireJson } from './http/errors';
 import { accountRateLimit } from './http/rate-limit';
+import { refuseUnstorableInput } from './http/storable-input';
 import { accountsRouter } from './routes/accounts';
 import type { ApiDeps } from './routes/context';
 import { deliveriesRouter } from './routes/deliveries';
@@ -42,6 +43,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(requireJson);
   app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
+  app.use(refuseUnstorableInput);
   app.use(accountsRouter(deps));
   app.use(destinationsRouter(deps));
   app.use(flowsRouter(deps));

@@ -3,3 +3,4 @@ export { JOBS, jobNameForKind, type JobName, type JobPayload } from './job-catal
 export { backoffDelay, sweepDelay, type BackoffPolicy } from './backoff';
 export { createRedis } from './connection';
 export { Queues, type DeliveryRef, type RetryPolicy } from './queues';
+export { readEvictionPolicy, isEvictingPolicy } from './eviction-policy';

@@ -1,4 +1,4 @@
-export { createTestDatabase, dropRunDatabases, prepareTemplateDatabase, type TestDatabase } from './databases';
+export { createTestDatabase, dropRunDatabases, prepareTemplateDatabase, TEST_PG_URL, type TestDatabase } from './databases';
 export { openTestRedis } from './redis';
 export { waitFor } from './wait-for';
 export * from './fakes/hubspot';
@@ -7,3 +7,5 @@ export { createCustomSink, type CustomSink } from './fakes/custom-sink';
 export * from './fakes/salesforce';
 export { parsePrometheusText, sampleValue, type MetricFamily, type Sample } from './prometheus-text';
 export { startSmtpSink, type SmtpSink, type ReceivedMail } from './fakes/smtp-sink';
+export { startTcpProxy, type TcpProxy } from './faults/tcp-proxy';
+export { startOwnRedis, type OwnRedis } from './faults/redis-server';
