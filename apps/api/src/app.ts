@@ -8,6 +8,7 @@ import { AuthThrottle, type AuthThrottleOptions } from './auth/auth-throttle';
 import { requireAccount, requireAdmin } from './http/auth';
 import { errorHandler, notFound, requireJson } from './http/errors';
 import { accountRateLimit } from './http/rate-limit';
+import { refuseUnstorableInput } from './http/storable-input';
 import { accountsRouter } from './routes/accounts';
 import { apiKeysRouter } from './routes/api-keys';
 import type { ApiDeps } from './routes/context';
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(requireJson);
   app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
+  app.use(refuseUnstorableInput);
   app.use(accountsRouter(deps));
   app.use(apiKeysRouter(deps, keys, opts.redis));
   app.use(destinationsRouter(deps));

@@ -1,7 +1,7 @@
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics } from '@crm-push/metrics';
-import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
+import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
 import { createApp } from './app';
 
 async function main() {
@@ -20,7 +20,7 @@ async function main() {
   const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
-  const metrics = new ProcessMetrics({ queues: () => queues.all() });
+  const metrics = new ProcessMetrics({ queues: () => queues.all(), evictionPolicy: () => readEvictionPolicy(redis) });
   const app = createApp({ db, queues, secrets, config, logger, metrics }, { redis, subscriber, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 

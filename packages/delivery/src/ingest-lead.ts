@@ -1,7 +1,7 @@
 import type { DeliveryRef } from '@crm-push/queue';
 import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
-import { Prisma } from '@crm-push/db';
+import { isConnectionLoss, Prisma } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
 import { enqueueOrLeaveToSweep } from './leave-to-sweep';
 import { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery } from './plan-deliveries';
@@ -56,10 +56,7 @@ export function createIngester(deps: DeliveryDeps): Ingester {
     const byAccount = await loadRouting(deps.db, accountIds);
     return accountIds.map((id) => byAccount.get(id)!);
   }, options);
-  const inserts = new DataLoader<LeadRow, boolean>(async (rows) => {
-    const inserted = await insertLeads(deps, rows);
-    return rows.map((r) => inserted.has(r.lead.id));
-  }, options);
+  const inserts = new DataLoader<LeadRow, boolean>((rows) => insertIsolated(deps, rows), options);
   const enqueues = new DataLoader<DeliveryRef[], void>(async (groups) => {
     await enqueueOrLeaveToSweep(deps, groups.flat(), 'new');
     return groups.map(() => undefined);
@@ -101,6 +98,29 @@ export function createIngester(deps: DeliveryDeps): Ingester {
 /** One lead on its own (scripts, tests); the api shares one ingester between requests. */
 export function ingestLead(deps: DeliveryDeps, accountId: string, input: LeadInput, idempotencyKey?: string): Promise<IngestResult> {
   return createIngester(deps)(accountId, input, idempotencyKey);
+}
+
+/**
+ * The batch in one statement; if that statement fails for a reason other than a lost
+ * connection, each lead again in a statement of its own, so a lead PostgreSQL refuses fails
+ * alone instead of taking the other requests' leads (other accounts' too) down with it.
+ */
+async function insertIsolated(deps: DeliveryDeps, rows: readonly LeadRow[]): Promise<(boolean | Error)[]> {
+  try {
+    const inserted = await insertLeads(deps, rows);
+    return rows.map((r) => inserted.has(r.lead.id));
+  } catch (err) {
+    if (rows.length === 1 || isConnectionLoss(err)) throw err;
+    deps.logger.warn({ err, leads: rows.length }, 'a shared lead insert failed; inserting each lead on its own');
+    return Promise.all(
+      rows.map((row) =>
+        insertLeads(deps, [row]).then(
+          (inserted) => inserted.has(row.lead.id),
+          (rowErr: unknown) => (rowErr instanceof Error ? rowErr : new Error(String(rowErr))),
+        ),
+      ),
+    );
+  }
 }
 
 /**

@@ -15,6 +15,9 @@ function nested(levels: number): unknown {
 describe('conditionSchema', () => {
   it.each([
     ['a leaf', { field: 'data.country', op: 'eq', value: 'DE' }],
+    // Linear-time matching: patterns that backtrack exponentially elsewhere are harmless here.
+    ['matches with (a+)+$', { field: 'data.x', op: 'matches', value: '(a+)+$' }],
+    ['matches with \\d*\\d*\\d*x', { field: 'data.x', op: 'matches', value: '\\d*\\d*\\d*x' }],
     [
       'nested groups',
       {
@@ -58,9 +61,10 @@ describe('conditionSchema', () => {
     ['lt with an invalid date', { field: 'data.due', op: 'lt', value: '2024-13-45' }, 'value', /number or an ISO-8601/],
     ['exists with a string', { field: 'data.x', op: 'exists', value: 'yes' }, 'value', /optional boolean/],
     ['matches without a string', { field: 'data.x', op: 'matches', value: 5 }, 'value', /regular expression string/],
-    ['matches with a broken pattern', { field: 'data.x', op: 'matches', value: '(' }, 'value', /not a valid regular expression/],
-    ['matches with (a+)+$', { all: [{ field: 'data.x', op: 'matches', value: '(a+)+$' }] }, 'all.0.value', /backtrack catastrophically/],
-    ['matches with ([a-z]*)*@', { field: 'data.x', op: 'matches', value: '^([a-z]*)*@x$' }, 'value', /backtrack catastrophically/],
+    ['matches with a broken pattern', { field: 'data.x', op: 'matches', value: '(' }, 'value', /not a regular expression this service can run/],
+    ['matches with a backreference', { all: [{ field: 'data.x', op: 'matches', value: '(a)\\1' }] }, 'all.0.value', /backreferences and lookaround/],
+    ['matches with a lookahead', { field: 'data.x', op: 'matches', value: 'a(?=b)' }, 'value', /backreferences and lookaround/],
+    ['matches with a huge program', { field: 'data.x', op: 'matches', value: '[\\p{L}]{1,1000}x' }, 'value', /more than the 200 allowed/],
     ['matches with a long pattern', { field: 'data.x', op: 'matches', value: 'a'.repeat(201) }, 'value', /at most 200/],
     ['an empty all', { all: [] }, 'all', /at least one/],
     ['both all and any', { all: [nested(0)], any: [nested(0)] }, '', /not several at once/],
@@ -70,6 +74,14 @@ describe('conditionSchema', () => {
     ['a non-object', { all: ['data.x'] }, 'all.0', /expected object/],
   ])('refuses %s, naming the path', (_name, input, path, message) => {
     expect(issuesOf(input)).toEqual(expect.arrayContaining([{ path, message: expect.stringMatching(message) }]));
+  });
+
+  it('refuses a tree 10 000 levels deep with the depth limit instead of overflowing the stack', () => {
+    let text = '{"field":"data.x","op":"exists"}';
+    for (let i = 0; i < 10_000; i++) text = `{"all":[${text}]}`;
+    expect(issuesOf(JSON.parse(text))).toEqual([
+      { path: expect.stringMatching(/^(all\.0\.)+all\.0$/), message: `conditions nest at most ${CONDITION_LIMITS.maxDepth} levels deep` },
+    ]);
   });
 
   it('refuses nesting deeper than the limit, naming the level', () => {

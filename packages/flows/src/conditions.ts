@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import safeRegex from 'safe-regex2';
 import { LEAD_FIELDS } from './flow-lead';
+import { compilePattern } from './linear-regex';
 
 export const OPERATORS = ['eq', 'neq', 'in', 'contains', 'exists', 'gt', 'lt', 'matches'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -17,7 +17,7 @@ export const CONDITION_LIMITS = {
   maxInValues: 1000,
   maxFieldLength: 200,
   maxStringValueLength: 1000,
-  /** `matches` patterns: short patterns keep the backtracking guard meaningful. */
+  /** `matches` patterns: short ones keep each compiled program (and its cache) small. */
   maxPatternLength: 200,
 } as const;
 
@@ -41,21 +41,15 @@ export function isIsoDate(value: unknown): value is string {
 }
 
 /**
- * Why a `matches` pattern is refused, or null when it is usable: it must be short, compile, and
- * pass safe-regex2's star-height check, which rejects nested quantifiers like `(a+)+$` that
- * backtrack exponentially. safe-regex2 cannot see every slow pattern (`(a|a)*`), so evaluation
- * also caps the length of the text tested.
+ * Why a `matches` pattern is refused, or null when it is usable: it must be short and compile
+ * as RE2 (linear-time matching, so no pattern can backtrack; see linear-regex.ts).
  */
 export function regexProblem(pattern: string): string | null {
   if (pattern.length > CONDITION_LIMITS.maxPatternLength) {
     return `must be at most ${CONDITION_LIMITS.maxPatternLength} characters`;
   }
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    return `is not a valid regular expression (${(err as Error).message})`;
-  }
-  return safeRegex(pattern) ? null : 'could backtrack catastrophically (nested quantifiers such as "(a+)+"); simplify it';
+  const compiled = compilePattern(pattern);
+  return compiled.ok ? null : compiled.problem;
 }
 
 /** Why a leaf's `value` does not suit its operator, or null. */
@@ -135,9 +129,23 @@ function nodeSchema(depth: number): z.ZodType<ConditionNode> {
     }) as unknown as z.ZodType<ConditionNode>;
 }
 
-function countNodes(node: ConditionNode): number {
-  const children = 'all' in node ? node.all : 'any' in node ? node.any : [];
-  return 1 + children.reduce((sum, child) => sum + countNodes(child), 0);
+/**
+ * Groups and leaves in a tree, counted without recursion and no further than the limits (past
+ * them the count no longer matters): the root refinement runs even when a deeper level was
+ * refused, on a tree the input may have nested thousands of levels deep.
+ */
+function countNodes(root: ConditionNode): number {
+  let count = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0 && count <= CONDITION_LIMITS.maxNodes) {
+    const [node, depth] = stack.pop()!;
+    count += 1;
+    const children = node && typeof node === 'object' ? ((node as RawNode).all ?? (node as RawNode).any) : undefined;
+    if (Array.isArray(children) && depth < CONDITION_LIMITS.maxDepth) {
+      for (const child of children) stack.push([child, depth + 1]);
+    }
+  }
+  return count;
 }
 
 /** A flow's `when`: validated, bounded, and every refusal naming its path. */

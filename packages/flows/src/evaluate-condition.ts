@@ -1,8 +1,9 @@
-import { regexProblem, isIsoDate, type ConditionLeaf, type ConditionNode } from './conditions';
+import { CONDITION_LIMITS, isIsoDate, type ConditionLeaf, type ConditionNode } from './conditions';
+import { compilePattern } from './linear-regex';
 import { readField, type FlowLead } from './flow-lead';
 
-/** `matches` tests at most this many characters of a value: the second half of the ReDoS guard. */
-export const MAX_MATCH_INPUT = 10_000;
+/** `matches` tests at most this many characters of a value: RE2 is linear in the text, so this bounds the time. */
+export const MAX_MATCH_INPUT = 2_000;
 
 /**
  * Whether a lead satisfies a validated `when` tree. Never throws: a node it cannot make sense of
@@ -91,24 +92,27 @@ function compare(v: unknown, value: unknown): number | undefined {
   return Math.sign(x - y);
 }
 
+type Test = (text: string) => boolean;
+
 /** Compiled patterns, bounded so a stream of distinct patterns cannot grow memory. */
-const compiled = new Map<string, RegExp | null>();
+const compiled = new Map<string, Test | null>();
 const MAX_COMPILED = 500;
 
-function compile(pattern: string): RegExp | null {
-  let re = compiled.get(pattern);
-  if (re === undefined) {
-    // Re-checked here too: a stored flow may predate the guard.
-    re = regexProblem(pattern) === null ? new RegExp(pattern) : null;
+function compile(pattern: string): Test | null {
+  let test = compiled.get(pattern);
+  if (test === undefined) {
+    // Checked here too: a stored flow may predate a rule (too long, or only valid for JavaScript).
+    const re = pattern.length <= CONDITION_LIMITS.maxPatternLength ? compilePattern(pattern) : undefined;
+    test = re?.ok ? re.test : null;
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
-    compiled.set(pattern, re);
+    compiled.set(pattern, test);
   }
-  return re;
+  return test;
 }
 
 function matches(v: unknown, pattern: unknown): boolean {
   if (typeof pattern !== 'string') return false;
   const text = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-  const re = text === undefined ? null : compile(pattern);
-  return re !== null && re.test(text!.slice(0, MAX_MATCH_INPUT));
+  const test = text === undefined ? null : compile(pattern);
+  return test !== null && test(text!.slice(0, MAX_MATCH_INPUT));
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerEvictionGauge } from './eviction-gauge';
 import { registerQueueGauges, type QueueSource } from './queue-gauges';
 
 /** How one delivery call (or a failure before any call) ended; mirrors the processor's verdicts. */
@@ -10,6 +11,8 @@ export interface MetricsOptions {
    * ONE process type only (the api), so N workers do not report the same queues N times.
    */
   queues?: QueueSource;
+  /** Reads Redis's maxmemory-policy at scrape time (give it in the api only, like `queues`). */
+  evictionPolicy?: () => Promise<string>;
   /** Node's process metrics (CPU, memory, event loop lag, GC). @defaultValue true */
   processMetrics?: boolean;
 }
@@ -79,6 +82,7 @@ export class ProcessMetrics {
     this.leads.inc({ outcome: 'duplicate' }, 0);
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     if (opts.queues) registerQueueGauges(this.registry, opts.queues);
+    if (opts.evictionPolicy) registerEvictionGauge(this.registry, opts.evictionPolicy);
   }
 
   leadIngested(outcome: 'created' | 'duplicate'): void {

@@ -4,3 +4,4 @@ export { backoffDelay, sweepDelay, type BackoffPolicy } from './backoff';
 export { createRedis, redisTarget, type RedisConnection, type RedisTarget } from './connection';
 export { QueueLayout, queueLayout, SHARDED_QUEUES, type QueueAddress, type QueueLayoutOptions, type ShardedQueueKey } from './queue-layout';
 export { Queues, deliveryJobId, LIVE_JOB_STATES, type DeliveryRef, type RetryPolicy } from './queues';
+export { readEvictionPolicy, isEvictingPolicy } from './eviction-policy';

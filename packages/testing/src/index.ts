@@ -1,4 +1,4 @@
-export { createTestDatabase, dropRunDatabases, prepareTemplateDatabase, type TestDatabase } from './databases';
+export { createTestDatabase, dropRunDatabases, prepareTemplateDatabase, TEST_PG_URL, type TestDatabase } from './databases';
 export { openTestRedis } from './redis';
 export { waitFor } from './wait-for';
 export * from './fakes/hubspot';
@@ -11,3 +11,5 @@ export { startRedisCluster, type LocalRedisCluster } from './servers/redis-clust
 export { startPgBouncer, type LocalPgBouncer } from './servers/pgbouncer';
 export { freePort } from './servers/free-port';
 export { findBrokenDeliveries, expectNoBrokenDeliveries, type InvariantBreach, type InvariantCheckOptions } from './delivery-invariant';
+export { startTcpProxy, type TcpProxy } from './faults/tcp-proxy';
+export { startOwnRedis, type OwnRedis } from './faults/redis-server';

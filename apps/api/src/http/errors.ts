@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isConnectionLoss } from '@crm-push/db';
 import { ApiError } from './api-error';
 
 /** Methods that carry a body must carry JSON. */
@@ -12,24 +13,11 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 
 export const notFound: RequestHandler = (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
 
-/** What body-parser, Prisma and pg attach to the errors they throw. */
+/** What body-parser attaches to the errors it throws. */
 interface ErrorLike {
-  code?: unknown;
-  cause?: unknown;
-  name?: unknown;
   message?: unknown;
   type?: unknown;
   limit?: unknown;
-}
-
-/** Connection failures of Prisma/pg: PostgreSQL is down, nothing was accepted. */
-function isDatabaseDown(err: ErrorLike | undefined): boolean {
-  const code = err?.code ?? (err?.cause as ErrorLike | undefined)?.code;
-  return (
-    ['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', 'P1001', 'P1017'].includes(String(code)) ||
-    err?.name === 'PrismaClientInitializationError' ||
-    /DatabaseNotReachable|Can't reach database|ECONNREFUSED/.test(String(err?.message))
-  );
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
@@ -45,7 +33,7 @@ function toApiError(err: ErrorLike | undefined): ApiError {
   if (err?.type === 'entity.parse.failed') return new ApiError(400, 'INVALID_JSON', `request body is not valid JSON: ${err.message}`);
   if (err?.type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the ${err.limit}-byte limit`);
   if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', String(err.message));
-  if (isDatabaseDown(err))
+  if (isConnectionLoss(err))
     return new ApiError(503, 'SERVICE_UNAVAILABLE', 'the database is unavailable; nothing was accepted', undefined, { 'retry-after': '5' });
   return new ApiError(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
 }

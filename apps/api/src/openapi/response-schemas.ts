@@ -173,8 +173,12 @@ export const flowListSchema = z.object({ items: z.array(flowSchema) });
 export const healthSchema = z.object({ status: z.literal('ok') });
 
 const dependencyCheck = z.object({ status: z.enum(['up', 'down']), error: z.string().optional() });
+const redisCheck = dependencyCheck.extend({
+  maxmemoryPolicy: z.string().optional().describe("Redis's maxmemory-policy; BullMQ needs noeviction"),
+  warning: z.string().optional().describe('Set when the policy can evict queued jobs'),
+});
 
 export const readinessSchema = z.object({
   status: z.enum(['ready', 'unavailable']),
-  checks: z.object({ postgres: dependencyCheck, redis: dependencyCheck }),
+  checks: z.object({ postgres: dependencyCheck, redis: redisCheck }),
 });

@@ -1,6 +1,14 @@
 import { Router } from 'express';
-import type { RedisConnection } from '@crm-push/queue';
+import { isEvictingPolicy, readEvictionPolicy, type RedisConnection } from '@crm-push/queue';
 import type { ApiDeps } from './context';
+
+interface DependencyCheck {
+  status: 'up' | 'down';
+  error?: string;
+  /** Redis only: its maxmemory-policy, and a warning when it can evict BullMQ's keys. */
+  maxmemoryPolicy?: string;
+  warning?: string;
+}
 
 const CHECK_TIMEOUT_MS = 1500;
 
@@ -9,13 +17,27 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Down, with a reason that names no host, user or password (drivers put them in messages). */
-async function check(fn: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; error?: string }> {
+async function check(fn: () => Promise<unknown>): Promise<DependencyCheck> {
   try {
     await withTimeout(fn());
     return { status: 'up' };
   } catch (err) {
     return { status: 'down', error: (err as Error).message === 'timed out' ? 'did not answer in time' : 'unreachable' };
   }
+}
+
+/**
+ * Up when Redis answers. An evicting maxmemory-policy keeps it up (the api still accepts leads,
+ * and the sweep re-enqueues what Redis drops) but is reported, here and as a metric.
+ */
+async function checkRedis(redis: RedisConnection): Promise<DependencyCheck> {
+  let policy: string | undefined;
+  const result = await check(async () => {
+    policy = await readEvictionPolicy(redis);
+  });
+  if (result.status === 'down' || policy === undefined) return result;
+  if (!isEvictingPolicy(policy)) return { ...result, maxmemoryPolicy: policy };
+  return { ...result, maxmemoryPolicy: policy, warning: `maxmemory-policy is ${policy}: Redis may evict queued jobs; set it to noeviction` };
 }
 
 export function healthRouter(deps: ApiDeps, redis: RedisConnection): Router {
@@ -29,7 +51,7 @@ export function healthRouter(deps: ApiDeps, redis: RedisConnection): Router {
     res.json({ status: 'ok' });
   });
   router.get('/ready', async (_req, res) => {
-    const [postgres, redisCheck] = await Promise.all([check(() => deps.db.$queryRaw`SELECT 1`), check(() => redis.ping())]);
+    const [postgres, redisCheck] = await Promise.all([check(() => deps.db.$queryRaw`SELECT 1`), checkRedis(redis)]);
     const ready = postgres.status === 'up' && redisCheck.status === 'up';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis: redisCheck } });
   });

@@ -4,7 +4,7 @@ import { createLogger, loadConfig, type Config } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
-import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
+import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
 import { createTestDatabase, expectNoBrokenDeliveries, openTestRedis } from '@crm-push/testing';
 import type { Worker } from 'bullmq';
 import { createApp } from '../app';
@@ -49,17 +49,24 @@ export interface TestSystem {
  * this test file's own — real PostgreSQL, real Redis, real BullMQ.
  */
 export async function startSystem(
-  opts: { env?: Record<string, string>; workers?: boolean; logDestination?: { write(line: string): void } } = {},
+  opts: {
+    env?: Record<string, string>;
+    workers?: boolean;
+    logDestination?: { write(line: string): void };
+    /** Reach PostgreSQL through this address (a fault-injecting proxy) instead of directly. */
+    databaseVia?: { host: string; port: number };
+  } = {},
 ): Promise<TestSystem> {
   const database = await createTestDatabase();
+  const db = opts.databaseVia ? createDb(viaAddress(database.url, opts.databaseVia), { max: 5 }) : database.db;
   const redisDb = await openTestRedis();
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, REDIS_URL: redisDb.url, ...opts.env });
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'test', destination: opts.logDestination });
   const producer = createRedis(redisTarget(config), 'producer');
   const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // One registry for api and in-process workers alike: /metrics shows both sides here.
-  const metrics = new ProcessMetrics({ queues: () => queues.all() });
-  const deps: DeliveryDeps = { db: database.db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  const metrics = new ProcessMetrics({ queues: () => queues.all(), evictionPolicy: () => readEvictionPolicy(producer) });
+  const deps: DeliveryDeps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
   const subscriber = createRedis(config.REDIS_URL, 'producer');
   const app = createApp(deps, { redis: producer, subscriber, metrics });
   const server: Server = await new Promise((resolve) => {
@@ -134,9 +141,17 @@ export async function startSystem(
       subscriber.disconnect();
       workerConnection.disconnect();
       await redisDb.close();
+      if (db !== database.db) await db.$disconnect();
       await database.drop();
     },
   };
   if (opts.workers !== false) system.startWorkers();
   return system;
+}
+
+function viaAddress(databaseUrl: string, via: { host: string; port: number }): string {
+  const url = new URL(databaseUrl);
+  url.hostname = via.host;
+  url.port = String(via.port);
+  return url.toString();
 }
