@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { ProcessMetrics } from '@crm-push/metrics';
 import { pinoHttp } from 'pino-http';
+import { redactIngestToken } from '@crm-push/sources';
 import { adminRouter } from './admin/admin-router';
 import { requireAccount, requireAdmin } from './http/auth';
 import { errorHandler, notFound, requireJson } from './http/errors';
@@ -12,6 +13,8 @@ import { deliveriesRouter } from './routes/deliveries';
 import { destinationsRouter } from './routes/destinations';
 import { flowsRouter } from './routes/flows';
 import { healthRouter } from './routes/health';
+import { ingestRouter } from './routes/ingest';
+import { sourcesRouter } from './routes/sources';
 import { leadsRouter } from './routes/leads';
 import { docsRouter } from './openapi/docs-router';
 import { metricsRouter } from './metrics/metrics-router';
@@ -29,17 +32,28 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' } }));
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      // A source's ingest token is its only key: it never reaches a log line.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactIngestToken(req.url) }) },
+    }),
+  );
   app.use(healthRouter(deps, opts.redis));
   if (opts.metrics) app.use(metricsRouter(opts.metrics));
   app.use(docsRouter());
   // Before the JSON-only body handling below: the admin login form posts urlencoded.
   app.use(adminRouter(deps));
+  // Public, keyed by the token in the URL, with bodies in whatever a platform or form sends.
+  app.use(ingestRouter(deps));
   // Authentication before body parsing: a caller without a key learns nothing about its body.
   const admin = requireAdmin(deps.config.ADMIN_TOKEN);
   const account = requireAccount(deps.db);
   app.use('/v1', (req, res, next) => (req.path === '/accounts' ? admin : account)(req, res, next));
+  app.use('/crm', account);
   app.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
+  app.use('/crm', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(requireJson);
   app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
   app.use(accountsRouter(deps));
@@ -47,6 +61,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use(flowsRouter(deps));
   app.use(leadsRouter(deps));
   app.use(deliveriesRouter(deps));
+  app.use(sourcesRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -2,7 +2,8 @@ import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
 import { createRedis, Queues } from '@crm-push/queue';
-import { createDeliveryWorker, createMaintenanceWorker } from '@crm-push/delivery';
+import { createDeliveryWorker, createIngester, createMaintenanceWorker } from '@crm-push/delivery';
+import { createSourceWorker } from '@crm-push/sources';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -14,7 +15,12 @@ async function main() {
   const metrics = new ProcessMetrics();
   const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
-  const workers = [createDeliveryWorker(deps, 'crm', connection, workerOpts), createDeliveryWorker(deps, 'actions', connection, workerOpts)];
+  const workers = [
+    createDeliveryWorker(deps, 'crm', connection, workerOpts),
+    createDeliveryWorker(deps, 'actions', connection, workerOpts),
+    // Leads a platform only announced (Meta Lead Ads): fetched, then ingested like any other.
+    createSourceWorker({ ...deps, ingest: createIngester(deps) }, connection, { concurrency: config.WORKER_CONCURRENCY }),
+  ];
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.
   const maintenance = await createMaintenanceWorker(deps, connection);
   const metricsServer = await startMetricsEndpoint(metrics, config.METRICS_PORT, logger);

@@ -57,6 +57,12 @@ export const envSchema = z
     WORKER_LOCK_MS: positiveInt.min(1000).default(30000),
     /** How often workers look for jobs whose lock expired (stalled jobs). @defaultValue 30000 */
     WORKER_STALLED_CHECK_MS: positiveInt.min(500).default(30000),
+    /** The externally reachable base URL (https://push.example.com); source ingest URLs are absolute when set. */
+    PUBLIC_URL: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+      .optional(),
   })
   .refine((e) => e.RETRY_BASE_MS <= e.RETRY_MAX_MS, {
     path: ['RETRY_BASE_MS'],

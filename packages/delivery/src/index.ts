@@ -12,5 +12,12 @@ export { ACTION_KINDS, isActionKind } from './prepare-action-call';
 export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';
 export { requeueDeliveries, requeuePages, REQUEUE_PAGE_SIZE, type RequeueWhere, type RequeueReason, type RequeuedDelivery } from './requeue';
 export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
-export { createMaintenanceWorker, ensureSweepScheduler, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
+export {
+  createMaintenanceWorker,
+  ensureSweepScheduler,
+  trimSourceEvents,
+  SWEEP_SCHEDULER_ID,
+  TRIM_SOURCE_EVENTS_SCHEDULER_ID,
+  type MaintenanceWorker,
+} from './maintenance-worker';
 export { pushLead, pushPending, PushError } from './push-controls';

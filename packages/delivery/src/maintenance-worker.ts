@@ -7,6 +7,18 @@ import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
 
+/** The daily trim of source event logs. */
+export const TRIM_SOURCE_EVENTS_SCHEDULER_ID = 'trim-source-events';
+const DAY_MS = 24 * 3600 * 1000;
+/** Source event logs are kept this long (API.md "Sources"). */
+export const SOURCE_EVENT_RETENTION_DAYS = 30;
+
+/** Deletes source events older than the retention; returns how many. */
+export async function trimSourceEvents(deps: DeliveryDeps, now = new Date()): Promise<number> {
+  const { count } = await deps.db.sourceEvent.deleteMany({ where: { receivedAt: { lt: new Date(now.getTime() - SOURCE_EVENT_RETENTION_DAYS * DAY_MS) } } });
+  return count;
+}
+
 /** When a sweep stopped at the backlog limit, the next one comes this soon instead of a full period. */
 const CONTINUE_AFTER_MS = 10_000;
 
@@ -19,6 +31,11 @@ export async function ensureSweepScheduler(deps: DeliveryDeps): Promise<void> {
     SWEEP_SCHEDULER_ID,
     { every: deps.config.SWEEP_EVERY_MS },
     { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+  );
+  await deps.queues.byKey.maintenance.upsertJobScheduler(
+    TRIM_SOURCE_EVENTS_SCHEDULER_ID,
+    { every: DAY_MS },
+    { name: 'trim-source-events', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
   );
 }
 
@@ -39,7 +56,8 @@ export async function createMaintenanceWorker(
 ): Promise<MaintenanceWorker> {
   const worker = new Worker(
     QUEUE_NAMES.maintenance,
-    async (job): Promise<SweepResult | undefined> => {
+    async (job): Promise<SweepResult | { trimmed: number } | undefined> => {
+      if (job.name === 'trim-source-events') return { trimmed: await trimSourceEvents(deps) };
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
       const result = await runSweep(deps, opts.sweep);
@@ -55,7 +73,7 @@ export async function createMaintenanceWorker(
     { connection, prefix: opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
-  worker.on('failed', (_job, err) => deps.logger.error({ err: err.message }, 'sweep failed'));
+  worker.on('failed', (job, err) => deps.logger.error({ err: err.message, job: job?.name }, 'maintenance job failed'));
 
   const heal = () =>
     ensureSweepScheduler(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));

@@ -9,6 +9,12 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  'trim-source-events': { queue: 'maintenance', payload: z.object({}) },
+  /** `ref` is the platform's lead id; `eventId` the call that announced it. No secrets. */
+  'fetch-lead': {
+    queue: 'sources',
+    payload: z.object({ sourceId: z.string().min(1), ref: z.string().min(1), eventId: z.string().min(1), receivedAt: z.iso.datetime() }),
+  },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;

@@ -31,7 +31,7 @@ export class Queues {
     prefix?: string,
   ) {
     const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
-    this.byKey = { crm: make('crm'), actions: make('actions'), maintenance: make('maintenance') };
+    this.byKey = { crm: make('crm'), actions: make('actions'), sources: make('sources'), maintenance: make('maintenance') };
   }
 
   all(): Queue[] {
@@ -74,6 +74,13 @@ export class Queues {
 
   async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {
     await this.byKey[JOBS[name].queue].add(name, JOBS[name].payload.parse(payload), { ...KEEP_FINISHED, ...opts });
+  }
+
+  /** Many jobs of one name in one round trip; each with the retry policy of deliveries. */
+  async addRetried<N extends JobName>(name: N, jobs: { payload: JobPayload<N>; jobId: string }[]): Promise<void> {
+    await this.byKey[JOBS[name].queue].addBulk(
+      jobs.map((j) => ({ name, data: JOBS[name].payload.parse(j.payload), opts: { ...this.deliveryJobOptions(j.jobId) } })),
+    );
   }
 
   queueForKind(kind: string): Queue {

@@ -29,8 +29,8 @@ export function requireAccount(db: Db): RequestHandler {
   // as soon as it exists; unknown keys always reach the database.
   const cache = new Map<string, { accountId: string; until: number }>();
   return async (req, res, next) => {
-    const key = bearer(req);
-    if (!key) return next(unauthorized('missing API key: send Authorization: Bearer <apiKey>'));
+    const key = bearer(req) ?? req.get('x-api-key')?.trim();
+    if (!key) return next(unauthorized('missing API key: send Authorization: Bearer <apiKey> or x-api-key: <apiKey>'));
     const hash = hashApiKey(key);
     let hit = cache.get(hash);
     if (!hit || hit.until < Date.now()) {

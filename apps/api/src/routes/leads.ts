@@ -49,14 +49,14 @@ export function leadsRouter(deps: ApiDeps): Router {
   });
 
   // Every unsynced lead of the account, in pages; answers with how many leads and deliveries it queued.
-  router.post('/v1/leads/push-pending', async (_req, res) => {
+  router.post(['/v1/leads/push-pending', '/crm/push-pending'], async (_req, res) => {
     res.status(202).json(await pushPending(deps, accountIdOf(res)));
   });
 
-  router.post('/v1/leads/:id/push', async (req, res) => {
+  router.post(['/v1/leads/:id/push', '/crm/push/:id'], async (req, res) => {
     const { destinationIds } = parse(pushSchema, req.body ?? {});
     try {
-      res.status(202).json(await pushLead(deps, accountIdOf(res), req.params.id, destinationIds));
+      res.status(202).json(await pushLead(deps, accountIdOf(res), String(req.params.id), destinationIds));
     } catch (err) {
       throw pushApiError(err);
     }
