@@ -7,3 +7,4 @@ export { createCustomSink, type CustomSink } from './fakes/custom-sink';
 export * from './fakes/salesforce';
 export { parsePrometheusText, sampleValue, type MetricFamily, type Sample } from './prometheus-text';
 export { startSmtpSink, type SmtpSink, type ReceivedMail } from './fakes/smtp-sink';
+export * from './fakes/graph';
