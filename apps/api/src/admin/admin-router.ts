@@ -8,6 +8,7 @@ import { leadsPage } from './leads-page';
 import { loginRouter } from './login';
 import { panelApiRouter } from './panel-api';
 import { PANEL_CSS, PANEL_JS } from './panel-script';
+import { sourcesPage } from './sources-page';
 import { AdminSessions } from './session';
 
 /**
@@ -33,5 +34,6 @@ export function adminRouter(deps: DeliveryDeps): Router {
   router.get('/admin', auth, leadsPage(deps.db));
   router.get('/admin/failed', auth, failedPage(deps.db));
   router.get('/admin/destinations', auth, destinationsPage(deps.db));
+  router.get('/admin/sources', auth, sourcesPage(deps));
   return router;
 }

@@ -5,6 +5,7 @@ import { parse } from '../http/validate';
 import { deliveryBadges } from './delivery-badges';
 import { html } from './html';
 import { nextPageLink, sendPage, time } from './layout';
+import { sourceLabels } from './sources-page';
 
 /** A few fields that tell a lead apart at a glance; the rest is in the API. */
 function summary(data: unknown): string {
@@ -27,6 +28,10 @@ export function leadsPage(db: Db) {
       },
     });
     const { items, nextCursor } = page(rows, q.limit);
+    const sources = await sourceLabels(
+      db,
+      items.map((l) => l.source),
+    );
     sendPage(res, {
       title: 'Leads',
       body: html`<table class="leads">
@@ -35,7 +40,7 @@ export function leadsPage(db: Db) {
         (lead) => html`<tr data-lead-id="${lead.id}">
 <td>${time(lead.createdAt)}</td>
 <td>${lead.account.name}</td>
-<td>${summary(lead.data)}<br><code class="muted">${lead.id}</code>${lead.source ? html` <span class="muted">from ${lead.source}</span>` : ''}</td>
+<td>${summary(lead.data)}<br><code class="muted">${lead.id}</code>${lead.source ? html` <span class="muted" data-role="source">from ${sources.get(lead.source) ?? lead.source}</span>` : ''}${lead.test ? html` <span class="status">test</span>` : ''}</td>
 <td>${html`<span class="status" data-status="${lead.status}">${lead.status}</span>`}</td>
 <td>${deliveryBadges(lead.deliveries)}</td>
 </tr>`,
