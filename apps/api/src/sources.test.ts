@@ -47,8 +47,7 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
     expect(res.status).toBe(201);
     return { id: res.body.id as string, path: new URL(res.body.ingestUrl as string).pathname, view: res.body };
   }
-  const post = (path: string, body: string, headers: Record<string, string>) =>
-    fetch(system.url + path, { method: 'POST', headers, body, redirect: 'manual' });
+  const post = (path: string, body: string, headers: Record<string, string>) => fetch(system.url + path, { method: 'POST', headers, body, redirect: 'manual' });
   const stats = async (id: string) => (await system.call('GET', `/v1/sources/${id}`, { key: apiKey })).body.stats;
   const leadsOf = (sourceId: string) => system.deps.db.lead.findMany({ where: { source: sourceId }, include: { deliveries: true } });
 
@@ -214,11 +213,17 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://www.example.com');
-      const foreign = await fetch(system.url + path, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const foreign = await fetch(system.url + path, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(foreign.status).toBe(403);
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
 
-      const allowed = await post(path, JSON.stringify({ email: 'cors@example.com' }), { 'content-type': 'application/json', origin: 'https://www.example.com' });
+      const allowed = await post(path, JSON.stringify({ email: 'cors@example.com' }), {
+        'content-type': 'application/json',
+        origin: 'https://www.example.com',
+      });
       expect(allowed.status).toBe(202);
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.example.com');
       const refused = await post(path, JSON.stringify({ email: 'cors2@example.com' }), { 'content-type': 'application/json', origin: 'https://evil.example' });
@@ -267,7 +272,10 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       expect(unsigned.status).toBe(401);
       const leads = await leadsOf(id);
       expect(leads).toHaveLength(1);
-      expect(leads[0]).toMatchObject({ externalId: 'msg_1', data: { firstName: 'Web', lastName: 'Hook', fullName: 'Web Hook', customFields: { plan: 'pro' } } });
+      expect(leads[0]).toMatchObject({
+        externalId: 'msg_1',
+        data: { firstName: 'Web', lastName: 'Hook', fullName: 'Web Hook', customFields: { plan: 'pro' } },
+      });
     });
 
     it('refuses data that cannot be stored as given, naming the field', async () => {

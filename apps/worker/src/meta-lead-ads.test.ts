@@ -23,7 +23,10 @@ function notification(leadgenIds: string[]) {
       {
         id: '1234',
         time: 1700000000,
-        changes: leadgenIds.map((id) => ({ field: 'leadgen', value: { leadgen_id: id, page_id: '1234', form_id: '555', ad_id: '777', created_time: 1700000000 } })),
+        changes: leadgenIds.map((id) => ({
+          field: 'leadgen',
+          value: { leadgen_id: id, page_id: '1234', form_id: '555', ad_id: '777', created_time: 1700000000 },
+        })),
       },
     ],
   };
@@ -122,7 +125,13 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
     );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(record.sfLead).toMatchObject({ FirstName: 'John', LastName: 'Doe', Email: 'john@example.com', Phone: '+1234567890', Company: 'Acme Inc' });
-    expect(record.contact.properties).toMatchObject({ firstname: 'John', lastname: 'Doe', email: 'john@example.com', phone: '+1234567890', company: 'Acme Inc' });
+    expect(record.contact.properties).toMatchObject({
+      firstname: 'John',
+      lastname: 'Doe',
+      email: 'john@example.com',
+      phone: '+1234567890',
+      company: 'Acme Inc',
+    });
 
     const [lead] = await leadsOf([leadgenId]);
     expect(lead.data).toMatchObject({
@@ -172,7 +181,9 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
     expect(graph.fetchesOf(leadgenId)).toBe(0);
     expect((await source()).stats.rejected).toBe(before + 3);
     const events = (await call(api.url, 'GET', `/v1/sources/${sourceId}/events?limit=3`, { key })).body.items;
-    expect(events.map((e: { outcome: string; error: { code: string } }) => [e.outcome, e.error.code])).toEqual(Array(3).fill(['rejected', 'INVALID_SIGNATURE']));
+    expect(events.map((e: { outcome: string; error: { code: string } }) => [e.outcome, e.error.code])).toEqual(
+      Array(3).fill(['rejected', 'INVALID_SIGNATURE']),
+    );
   });
 
   it('stores one lead when the same leadgen_id is posted 5 times at once', async () => {

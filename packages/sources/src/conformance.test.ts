@@ -26,7 +26,13 @@ const json = (body: unknown, headers: Record<string, string> = {}): Partial<Sour
   headers: { 'content-type': 'application/json', ...headers },
   rawBody: Buffer.from(JSON.stringify(body)),
 });
-const ada = { email: ' Ada@Example.COM ', full_name: 'Ada Lovelace', phone_number: '+44 20 7946 0000', company_name: 'Analytical Engines', course_interest: 'Math 101' };
+const ada = {
+  email: ' Ada@Example.COM ',
+  full_name: 'Ada Lovelace',
+  phone_number: '+44 20 7946 0000',
+  company_name: 'Analytical Engines',
+  course_interest: 'Math 101',
+};
 const graph = createFakeGraph();
 const metaLeadId = graph.addLead(ada);
 const googleLead = {
@@ -66,7 +72,11 @@ const FIXTURES: Record<keyof typeof sourceModules, Fixture> = {
     config: {},
     credentials: { signingSecret: WEBHOOK_SECRET },
     valid: signedWebhook,
-    refused: { request: () => ({ ...signedWebhook(), rawBody: Buffer.from(JSON.stringify({ ...ada, email: 'eve@example.com' })) }), status: 401, code: 'INVALID_SIGNATURE' },
+    refused: {
+      request: () => ({ ...signedWebhook(), rawBody: Buffer.from(JSON.stringify({ ...ada, email: 'eve@example.com' })) }),
+      status: 401,
+      code: 'INVALID_SIGNATURE',
+    },
   },
   meta_lead_ads: {
     config: { graphBaseUrl: '', graphVersion: 'v21.0' },
@@ -75,7 +85,11 @@ const FIXTURES: Record<keyof typeof sourceModules, Fixture> = {
       const body = { object: 'page', entry: [{ id: '1', time: 1, changes: [{ field: 'leadgen', value: { leadgen_id: metaLeadId } }] }] };
       return json(body, { 'x-hub-signature-256': hubSignature(JSON.stringify(body), 'app-secret') });
     },
-    refused: { request: () => json({ object: 'page', entry: [] }, { 'x-hub-signature-256': hubSignature('{}', 'app-secret') }), status: 401, code: 'INVALID_SIGNATURE' },
+    refused: {
+      request: () => json({ object: 'page', entry: [] }, { 'x-hub-signature-256': hubSignature('{}', 'app-secret') }),
+      status: 401,
+      code: 'INVALID_SIGNATURE',
+    },
     fetchFrom: graph,
   },
   google_ads: {
@@ -165,7 +179,10 @@ describe.each(SOURCE_TYPES)('source module %s', (type) => {
   if (fixture.refused) {
     const refused = fixture.refused;
     it(`refuses an unauthenticated call with ${refused.status} ${refused.code}`, async () => {
-      await expect(Promise.resolve().then(() => module.receive(request(refused.request()), ctx()))).rejects.toMatchObject({ status: refused.status, code: refused.code });
+      await expect(Promise.resolve().then(() => module.receive(request(refused.request()), ctx()))).rejects.toMatchObject({
+        status: refused.status,
+        code: refused.code,
+      });
     });
   }
 });

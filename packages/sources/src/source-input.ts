@@ -15,13 +15,10 @@ export const createSourceSchema = z
   })
   .strict();
 
-export const patchSourceSchema = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), enabled: z.boolean().optional(), ...settings })
-  .strict();
+export const patchSourceSchema = z.object({ name: z.string().trim().min(1).max(200).optional(), enabled: z.boolean().optional(), ...settings }).strict();
 
 export type SettingsResult =
-  | { ok: true; config: Record<string, unknown>; credentials: Record<string, unknown> }
-  | { ok: false; issues: { path: (string | number)[]; message: string }[] };
+  { ok: true; config: Record<string, unknown>; credentials: Record<string, unknown> } | { ok: false; issues: { path: (string | number)[]; message: string }[] };
 
 /** A type's config and credentials checked by its module's schemas (defaults filled in). */
 export function validateSourceSettings(type: string, config: unknown, credentials: unknown): SettingsResult {
@@ -30,7 +27,9 @@ export function validateSourceSettings(type: string, config: unknown, credential
   const k = module.credentialsSchema.safeParse(credentials ?? {});
   const issues = [
     ...(c.success ? [] : c.error.issues.map((i) => ({ path: ['config', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message }))),
-    ...(k.success ? [] : k.error.issues.map((i) => ({ path: ['credentials', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message }))),
+    ...(k.success
+      ? []
+      : k.error.issues.map((i) => ({ path: ['credentials', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message }))),
   ];
   if (issues.length || !c.success || !k.success) return { ok: false, issues };
   return { ok: true, config: c.data as Record<string, unknown>, credentials: k.data as Record<string, unknown> };

@@ -9,7 +9,16 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A marketing site: a plain HTML form posting to the source's ingest URL, and its thank-you page. */
 function startSite(formAction: () => string): Promise<{ url: string; close(): Promise<void> }> {
@@ -48,7 +57,10 @@ describe('a web form source in a real browser, and the Sources page', () => {
     await hubspot.start();
     site = await startSite(() => ingestUrl);
     const { apiKey } = await system.createAccount('Form Co');
-    await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'HS', type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } } });
+    await system.call('POST', '/v1/destinations', {
+      key: apiKey,
+      body: { name: 'HS', type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } },
+    });
     const source = await system.call('POST', '/v1/sources', {
       key: apiKey,
       body: { name: 'Contact form', type: 'form', config: { redirectUrl: `${site.url}/thanks`, allowedOrigins: [site.url], honeypotField: 'website' } },

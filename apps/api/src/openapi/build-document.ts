@@ -52,7 +52,7 @@ function namedSchemas(): Record<string, [z.ZodType, Io]> {
 /** The error answers every route of a kind can give, each in the error envelope. */
 const ERRORS: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'Invalid input: `details` names each bad field.' },
-  401: { name: 'Unauthorized', description: 'Missing or invalid bearer token.' },
+  401: { name: 'Unauthorized', description: 'Missing or invalid bearer token (or x-api-key).' },
   404: { name: 'NotFound', description: "Unknown, or another account's (never revealed)." },
   409: { name: 'Conflict', description: 'The resource is not in a state that allows this.' },
   413: { name: 'PayloadTooLarge', description: 'The body exceeds the size limit.' },
@@ -62,7 +62,7 @@ const ERRORS: Record<number, { name: string; description: string }> = {
 
 /** Security requirements: any one entry suffices. */
 const SECURITY: Record<Auth, JsonSchema[]> = {
-  apiKey: [{ apiKey: [] }],
+  apiKey: [{ apiKey: [] }, { apiKeyHeader: [] }],
   admin: [{ adminToken: [] }],
   adminPage: [{ adminToken: [] }, { adminSession: [] }],
   none: [],
@@ -74,7 +74,7 @@ function errorStatuses(route: ApiRoute): number[] {
   if (route.auth !== 'none') statuses.add(401);
   if (route.path.includes('/:')) statuses.add(404);
   if (route.body) [413, 415].forEach((s) => statuses.add(s));
-  if (route.path.startsWith('/v1/')) statuses.add(503);
+  if (route.path.startsWith('/v1/') || route.path.startsWith('/crm/')) statuses.add(503);
   return [...statuses].sort();
 }
 
@@ -162,6 +162,12 @@ export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): OpenApiDo
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: "An account's API key (`cpk_...`): scopes every /v1 call to that account." },
+        apiKeyHeader: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-key',
+          description: 'The same API key in an `x-api-key` header, wherever the bearer is accepted.',
+        },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
         adminSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by logging in at /admin/login with the admin token.' },
       },

@@ -79,9 +79,15 @@ export function ingestRouter(deps: ApiDeps): Router {
 
   router.options('/in/:token', resolve, (req, res) => {
     const { headers, refused } = corsHeaders(sourceOf(res), req.get('origin'));
-    if (refused || !headers['access-control-allow-origin']) return void res.status(403).json({ error: { code: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not post to this source' } });
+    if (refused || !headers['access-control-allow-origin'])
+      return void res.status(403).json({ error: { code: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not post to this source' } });
     res
-      .set({ ...headers, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': String(PREFLIGHT_MAX_AGE_S) })
+      .set({
+        ...headers,
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-headers': 'content-type',
+        'access-control-max-age': String(PREFLIGHT_MAX_AGE_S),
+      })
       .status(204)
       .end();
   });
@@ -91,7 +97,11 @@ export function ingestRouter(deps: ApiDeps): Router {
     const receivedAt = res.locals.receivedAt as Date;
     const cors = corsHeaders(source, req.get('origin'));
     if (cors.refused) {
-      const err = new SourceError({ status: 403, code: 'ORIGIN_NOT_ALLOWED', message: `origin ${req.get('origin')} is not among this source's allowedOrigins` });
+      const err = new SourceError({
+        status: 403,
+        code: 'ORIGIN_NOT_ALLOWED',
+        message: `origin ${req.get('origin')} is not among this source's allowedOrigins`,
+      });
       return send(res, await refuseCall(intake, source, err, receivedAt));
     }
     const headers: Record<string, string | undefined> = {};

@@ -70,7 +70,11 @@ function parseMultipart(raw: Buffer, contentType: string): Promise<Record<string
  * The fields of a body in any of `accepted` kinds: a JSON object, a urlencoded form or
  * multipart fields. 415 for another media type, 400 for a body that does not parse.
  */
-export async function parseFields(raw: Buffer, contentType: string | undefined, accepted: readonly BodyKind[]): Promise<{ kind: BodyKind; fields: Record<string, unknown> }> {
+export async function parseFields(
+  raw: Buffer,
+  contentType: string | undefined,
+  accepted: readonly BodyKind[],
+): Promise<{ kind: BodyKind; fields: Record<string, unknown> }> {
   const kind = kindOf(contentType);
   if (!kind || !accepted.includes(kind)) {
     const names = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' };
@@ -81,4 +85,3 @@ export async function parseFields(raw: Buffer, contentType: string | undefined, 
   assertStorable(fields);
   return { kind, fields };
 }
-

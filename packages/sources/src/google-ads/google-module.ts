@@ -30,7 +30,11 @@ const STANDARD_COLUMNS = new Set(['JOB_TITLE', 'CITY', 'REGION', 'COUNTRY', 'POS
 /** Lead facts outside user_column_data, kept in rawFieldData. */
 const LEAD_FACTS = ['form_id', 'campaign_id', 'adgroup_id', 'creative_id', 'gcl_id', 'api_version', 'asset_group_id'];
 
-const columnSchema = z.object({ column_id: z.string().min(1).max(200), column_name: z.string().max(500).optional(), string_value: z.string().max(10_000).optional() });
+const columnSchema = z.object({
+  column_id: z.string().min(1).max(200),
+  column_name: z.string().max(500).optional(),
+  string_value: z.string().max(10_000).optional(),
+});
 const googleLeadSchema = z.object({
   lead_id: z.string().trim().min(1).max(500),
   google_key: z.string().optional(),

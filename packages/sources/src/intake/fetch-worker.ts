@@ -28,9 +28,14 @@ export async function fetchAnnouncedLead(deps: IntakeDeps, job: Job<JobPayload<'
   const parsedConfig = module.configSchema.parse(config);
   let lead;
   try {
-    lead = await module.fetchLead(ref, { config: parsedConfig, credentials, allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS }, new Date(receivedAt));
+    lead = await module.fetchLead(
+      ref,
+      { config: parsedConfig, credentials, allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS },
+      new Date(receivedAt),
+    );
   } catch (err) {
-    const error = err instanceof SourceError ? err : new SourceError({ status: 500, code: 'FETCH_FAILED', message: (err as Error).message, retryable: true, cause: err });
+    const error =
+      err instanceof SourceError ? err : new SourceError({ status: 500, code: 'FETCH_FAILED', message: (err as Error).message, retryable: true, cause: err });
     const final = !error.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (final) await recordFetchFailure(deps.db, source.id, { code: error.code, message: `lead ${ref}: ${error.message}` });
     deps.logger.warn({ sourceId, ref, code: error.code, final }, 'lead fetch failed');

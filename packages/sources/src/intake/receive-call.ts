@@ -57,7 +57,10 @@ async function handle(deps: IntakeDeps, source: SourceRow, req: SourceRequest): 
 
   switch (intake.kind) {
     case 'reply':
-      return { answer: { status: intake.status, text: { contentType: intake.contentType, body: intake.body } }, record: { outcome: 'handshake', statusCode: intake.status } };
+      return {
+        answer: { status: intake.status, text: { contentType: intake.contentType, body: intake.body } },
+        record: { outcome: 'handshake', statusCode: intake.status },
+      };
     case 'ignored': {
       // Indistinguishable from a real success, so a bot learns nothing.
       const redirectUrl = isBrowserForm(req) ? (config as { redirectUrl?: string }).redirectUrl : undefined;
@@ -97,7 +100,10 @@ function isBrowserForm(req: SourceRequest): boolean {
  * Answered 200 at once; 503 when the jobs cannot be queued, so the platform retries.
  */
 async function queueFetches(deps: IntakeDeps, source: SourceRow, refs: string[], receivedAt: Date): Promise<{ answer: CallAnswer; record: null }> {
-  const stored = await deps.db.lead.findMany({ where: { accountId: source.accountId, source: source.id, externalId: { in: refs } }, select: { externalId: true } });
+  const stored = await deps.db.lead.findMany({
+    where: { accountId: source.accountId, source: source.id, externalId: { in: refs } },
+    select: { externalId: true },
+  });
   const known = new Set(stored.map((l) => l.externalId));
   const toFetch = refs.filter((r) => !known.has(r));
   const outcome = toFetch.length || !refs.length ? 'accepted' : 'duplicate';
@@ -122,7 +128,10 @@ async function queueFetches(deps: IntakeDeps, source: SourceRow, refs: string[],
 async function markRefused(deps: IntakeDeps, sourceId: string, eventId: string, err: SourceError): Promise<void> {
   const error = { lastErrorCode: err.code, lastErrorMessage: err.message, lastErrorAt: new Date() };
   await deps.db.$transaction([
-    deps.db.sourceEvent.update({ where: { id: eventId }, data: { outcome: 'rejected', statusCode: err.status, errorCode: err.code, errorMessage: err.message } }),
+    deps.db.sourceEvent.update({
+      where: { id: eventId },
+      data: { outcome: 'rejected', statusCode: err.status, errorCode: err.code, errorMessage: err.message },
+    }),
     deps.db.source.update({ where: { id: sourceId }, data: { rejected: { increment: 1 }, ...error } }),
   ]);
 }

@@ -23,7 +23,13 @@ interface GraphErrorBody {
  * GET {graphBaseUrl}/{graphVersion}/{leadgenId} with the page token as a bearer (so it never sits
  * in a URL or a log line), through the private-network guard, never following a redirect.
  */
-export async function fetchGraphLead(opts: { baseUrl: string; version: string; leadgenId: string; accessToken: string; allowPrivateNetworks: boolean }): Promise<GraphLead> {
+export async function fetchGraphLead(opts: {
+  baseUrl: string;
+  version: string;
+  leadgenId: string;
+  accessToken: string;
+  allowPrivateNetworks: boolean;
+}): Promise<GraphLead> {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(opts.version)}/${encodeURIComponent(opts.leadgenId)}`;
   let res: Awaited<ReturnType<typeof request>>;
   try {
@@ -65,14 +71,20 @@ export function graphError(status: number, text: string): SourceError {
   const e = body.error ?? {};
   const detail = `${e.type ?? 'error'} ${e.code ?? '?'}${e.error_subcode ? `/${e.error_subcode}` : ''}: ${e.message ?? text.slice(0, 200)}`;
   if (e.code === 190) {
-    return new SourceError({ status, code: 'PAGE_TOKEN_INVALID', message: `Meta refused the page access token (${detail}); reconnect the page with a fresh token` });
+    return new SourceError({
+      status,
+      code: 'PAGE_TOKEN_INVALID',
+      message: `Meta refused the page access token (${detail}); reconnect the page with a fresh token`,
+    });
   }
   if (e.code === 100) return new SourceError({ status, code: 'LEAD_NOT_FOUND', message: `Graph API has no such lead or no access to it (${detail})` });
   if (e.code !== undefined && RATE_LIMIT_CODES.has(e.code)) {
     return new SourceError({ status, code: 'GRAPH_RATE_LIMITED', message: `Graph API rate limit (${detail})`, retryable: true });
   }
-  if (status === 429 || status >= 500) return new SourceError({ status, code: 'GRAPH_UNAVAILABLE', message: `Graph API answered ${status} (${detail})`, retryable: true });
-  if (status >= 300 && status < 400) return new SourceError({ status, code: 'UNEXPECTED_REDIRECT', message: `Graph API answered ${status}; redirects are not followed` });
+  if (status === 429 || status >= 500)
+    return new SourceError({ status, code: 'GRAPH_UNAVAILABLE', message: `Graph API answered ${status} (${detail})`, retryable: true });
+  if (status >= 300 && status < 400)
+    return new SourceError({ status, code: 'UNEXPECTED_REDIRECT', message: `Graph API answered ${status}; redirects are not followed` });
   return new SourceError({ status, code: 'GRAPH_ERROR', message: `Graph API answered ${status} (${detail})` });
 }
 

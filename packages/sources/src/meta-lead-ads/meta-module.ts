@@ -40,7 +40,19 @@ type MetaCredentials = z.infer<typeof metaCredentialsSchema>;
 /** Most changes one notification may carry; Meta sends up to 1 000. */
 const MAX_CHANGES = 1000;
 /** Graph fields of a lead besides its answers, kept as received but never custom. */
-const GRAPH_LEAD_FIELDS = new Set(['created_time', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name', 'form_id', 'is_organic', 'platform', 'page_id']);
+const GRAPH_LEAD_FIELDS = new Set([
+  'created_time',
+  'ad_id',
+  'ad_name',
+  'adset_id',
+  'adset_name',
+  'campaign_id',
+  'campaign_name',
+  'form_id',
+  'is_organic',
+  'platform',
+  'page_id',
+]);
 
 function handshake(query: URLSearchParams, verifyToken: string) {
   const challenge = query.get('hub.challenge');
@@ -98,7 +110,13 @@ export const metaLeadAdsModule: SourceModule<MetaConfig, MetaCredentials> = {
     return { kind: 'fetch', refs: leadgenIds(parseJsonObject(req.rawBody)) };
   },
   async fetchLead(leadgenId, { config, credentials, allowPrivateNetworks }, receivedAt) {
-    const lead = await fetchGraphLead({ baseUrl: config.graphBaseUrl, version: config.graphVersion, leadgenId, accessToken: credentials.pageAccessToken, allowPrivateNetworks });
+    const lead = await fetchGraphLead({
+      baseUrl: config.graphBaseUrl,
+      version: config.graphVersion,
+      leadgenId,
+      accessToken: credentials.pageAccessToken,
+      allowPrivateNetworks,
+    });
     const roleOf = (name: string) => (GRAPH_LEAD_FIELDS.has(name) ? 'standard' : commonRoleOf(name));
     return buildLead({ providerType: 'meta_lead_ads', providerLeadId: leadgenId, fields: graphFields(lead), roleOf, receivedAt });
   },

@@ -22,7 +22,11 @@ const ID_FIELDS = ['id', 'leadId', 'lead_id', 'externalId'];
 function verify(secret: string, raw: Buffer, headers: Record<string, string | undefined>): void {
   // Same key convention as outgoing signed webhooks (@crm-push/crm standardWebhookHeaders).
   const key = secret.startsWith('whsec_') ? secret : Buffer.from(secret, 'utf8').toString('base64');
-  const signed = { 'webhook-id': headers['webhook-id'] ?? '', 'webhook-timestamp': headers['webhook-timestamp'] ?? '', 'webhook-signature': headers['webhook-signature'] ?? '' };
+  const signed = {
+    'webhook-id': headers['webhook-id'] ?? '',
+    'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+    'webhook-signature': headers['webhook-signature'] ?? '',
+  };
   try {
     new Webhook(key).verify(raw.toString('utf8'), signed);
   } catch (err) {

@@ -71,12 +71,20 @@ export class FakeGraph {
     const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     const token = bearer ?? req.query.get('access_token');
     if (!token || !this.pageTokens.has(token)) return expiredToken();
-    if (!/^v\d+\.\d+$/.test(req.params.version)) return { status: 400, body: { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } } };
+    if (!/^v\d+\.\d+$/.test(req.params.version))
+      return { status: 400, body: { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } } };
     const lead = this.leads.get(req.params.id);
     if (!lead) {
       return {
         status: 400,
-        body: { error: { message: `Unsupported get request. Object with ID '${req.params.id}' does not exist`, type: 'GraphMethodException', code: 100, error_subcode: 33 } },
+        body: {
+          error: {
+            message: `Unsupported get request. Object with ID '${req.params.id}' does not exist`,
+            type: 'GraphMethodException',
+            code: 100,
+            error_subcode: 33,
+          },
+        },
       };
     }
     return { status: 200, body: lead };
