@@ -1,6 +1,7 @@
 import { QUEUE_NAMES } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Db } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
@@ -14,8 +15,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export const SOURCE_EVENT_RETENTION_DAYS = 30;
 
 /** Deletes source events older than the retention; returns how many. */
-export async function trimSourceEvents(deps: DeliveryDeps, now = new Date()): Promise<number> {
-  const { count } = await deps.db.sourceEvent.deleteMany({ where: { receivedAt: { lt: new Date(now.getTime() - SOURCE_EVENT_RETENTION_DAYS * DAY_MS) } } });
+export async function trimSourceEvents(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.sourceEvent.deleteMany({ where: { receivedAt: { lt: new Date(now.getTime() - SOURCE_EVENT_RETENTION_DAYS * DAY_MS) } } });
   return count;
 }
 
@@ -57,7 +58,7 @@ export async function createMaintenanceWorker(
   const worker = new Worker(
     QUEUE_NAMES.maintenance,
     async (job): Promise<SweepResult | { trimmed: number } | undefined> => {
-      if (job.name === 'trim-source-events') return { trimmed: await trimSourceEvents(deps) };
+      if (job.name === 'trim-source-events') return { trimmed: await trimSourceEvents(deps.db) };
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
       const result = await runSweep(deps, opts.sweep);
