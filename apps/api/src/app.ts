@@ -16,6 +16,7 @@ import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
 import { sourcesRouter } from './routes/sources';
 import { leadsRouter } from './routes/leads';
+import { operationsRouter } from './routes/operations';
 import { docsRouter } from './openapi/docs-router';
 import { metricsRouter } from './metrics/metrics-router';
 
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use(flowsRouter(deps));
   app.use(leadsRouter(deps));
   app.use(deliveriesRouter(deps));
+  app.use(operationsRouter(deps));
   app.use(sourcesRouter(deps));
   app.use(notFound);
   app.use(errorHandler);

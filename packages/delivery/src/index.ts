@@ -20,4 +20,5 @@ export {
   TRIM_SOURCE_EVENTS_SCHEDULER_ID,
   type MaintenanceWorker,
 } from './maintenance-worker';
-export { pushLead, pushPending, PushError } from './push-controls';
+export { pushLead, PushError } from './push-controls';
+export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';

@@ -9,6 +9,7 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
   'trim-source-events': { queue: 'maintenance', payload: z.object({}) },
   /** `ref` is the platform's lead id; `eventId` the call that announced it. No secrets. */
   'fetch-lead': {
