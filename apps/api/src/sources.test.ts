@@ -1,4 +1,6 @@
 import { Webhook } from 'standardwebhooks';
+import { createMaintenanceWorker } from '@crm-push/delivery';
+import { createRedis } from '@crm-push/queue';
 import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
 
@@ -150,8 +152,20 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       expect(pushed.deliveries).toHaveLength(1);
       const view = await system.call('GET', `/v1/leads/${held.id}`, { key: apiKey });
       expect(view.body).toMatchObject({ test: true, source: quiet.id, externalId: 'TeSter-123' });
-      // push-pending leaves a held test lead alone.
-      await system.call('POST', '/v1/leads/push-pending', { key: apiKey });
+      // push-pending leaves a held test lead alone (its operation runs on the maintenance queue).
+      const connection = createRedis(system.config.REDIS_URL, 'worker');
+      const maintenance = await createMaintenanceWorker(system.deps, connection);
+      try {
+        const op = await system.call('POST', '/v1/leads/push-pending', { key: apiKey });
+        expect(op.status).toBe(202);
+        await waitFor(
+          'the push-pending operation',
+          async () => (await system.call('GET', `/v1/operations/${op.body.operationId}`, { key: apiKey })).body.status === 'done',
+        );
+      } finally {
+        await maintenance.close();
+        connection.disconnect();
+      }
       expect(await system.deps.db.delivery.count({ where: { leadId: held.id } })).toBe(0);
     });
   });
