@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// `npm run bench`: the whole path under load, on this machine's PostgreSQL and Redis.
-// Starts a local custom CRM (keep-alive HTTP), the api and one worker as real processes, creates an
-// account with BENCH_DESTINATIONS custom destinations, POSTs BENCH_LEADS leads at BENCH_CONCURRENCY,
-// and prints ingest throughput and latency, end-to-end delivery throughput and process memory.
-const { spawn, execFileSync } = require('node:child_process');
+// `npm run bench [-- --workers 1,2,4] [-- --cluster-workers 2]`: the whole path under load.
+// Starts a local custom CRM (keep-alive HTTP), the api and N worker processes, creates an account
+// with BENCH_DESTINATIONS custom destinations, POSTs BENCH_LEADS leads at BENCH_CONCURRENCY, and
+// prints, per scenario, ingest and delivery throughput, the lag from POST to the CRM's receipt
+// (p50/p99), and CPU per delivery split by api, workers, Redis and PostgreSQL. Scenarios: each
+// worker count on one Redis (BENCH_REDIS_URL), then a local 3-master Redis Cluster with
+// QUEUE_SHARDS=1 and 3 (at --cluster-workers workers; 0 skips them).
+const { spawn } = require('node:child_process');
 const http = require('node:http');
+const os = require('node:os');
 const path = require('node:path');
 const { request, Agent } = require('undici');
 
@@ -20,12 +24,17 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function startCrm() {
+/** The CRM: answers 201 and notes when each bench lead's delivery arrived (lags, in ms since POST). */
+function startCrm(postedAt, lags) {
   let received = 0;
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       received += 1;
+      const match = /"lead(\d+)@example\.com"/.exec(Buffer.concat(chunks).toString('utf8'));
+      const sent = match ? postedAt.get(Number(match[1])) : undefined;
+      if (sent !== undefined) lags.push(performance.now() - sent);
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(`{"id":"r${received}"}`);
     });
@@ -43,7 +52,7 @@ function freePort() {
   });
 }
 
-async function resetStores() {
+async function resetStores(redisUrl) {
   const { Client } = require('pg');
   const url = new URL(DB_URL);
   const name = url.pathname.slice(1);
@@ -53,40 +62,85 @@ async function resetStores() {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
   await require('@crm-push/db').prepareDatabase(DB_URL);
-  const { Redis } = require('ioredis');
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  redis.disconnect();
-}
-
-function rssMb(pid) {
-  try {
-    return Math.round(Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024);
-  } catch {
-    return NaN;
+  if (redisUrl) {
+    const { Redis } = require('ioredis');
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    redis.disconnect();
   }
 }
 
-async function main() {
-  await resetStores();
-  const crm = await startCrm();
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+/** CPU seconds (user + system) a process and, optionally, its direct children have used. */
+function cpuSeconds(pid, withChildren = false) {
+  const fs = require('node:fs');
+  const ticks = 100; // USER_HZ on Linux
+  const read = (p) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks };
+    } catch {
+      return { ppid: -1, cpu: 0 };
+    }
+  };
+  let total = read(pid).cpu;
+  if (withChildren) {
+    for (const entry of fs.readdirSync('/proc')) if (/^\d+$/.test(entry) && read(entry).ppid === pid) total += read(entry).cpu;
+  }
+  return total;
+}
+
+/** The PostgreSQL postmaster's pid (its backends are its children), from the server's data directory. */
+async function postmasterPid() {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: DB_URL });
+  await client.connect();
+  const dir = (await client.query('SHOW data_directory')).rows[0].data_directory;
+  await client.end();
+  try {
+    return Number(require('node:fs').readFileSync(`${dir}/postmaster.pid`, 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redis CPU seconds from INFO on every node (works for one node and for a cluster's masters). */
+async function redisCpu(nodes) {
+  const { Redis } = require('ioredis');
+  let total = 0;
+  for (const url of nodes) {
+    const r = new Redis(url);
+    const info = await r.info('cpu');
+    r.disconnect();
+    for (const key of ['used_cpu_sys', 'used_cpu_user']) total += Number(new RegExp(`${key}:([\\d.]+)`).exec(info)[1]);
+  }
+  return total;
+}
+
+async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl }) {
+  await resetStores(flushUrl);
+  const postedAt = new Map();
+  const lags = [];
+  const crm = await startCrm(postedAt, lags);
   const port = await freePort();
   const env = {
     ...process.env,
     PORT: String(port),
     DATABASE_URL: DB_URL,
-    REDIS_URL,
+    ...redisEnv,
     ADMIN_TOKEN,
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
+    METRICS_PORT: '0',
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
   };
-  const children = ['apps/api/dist/main.js', 'apps/worker/dist/main.js'].map((entry) =>
-    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, entry)], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  );
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const spawnEntry = (entry) => spawn(process.execPath, [...nodeArgs, path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const children = [spawnEntry('apps/api/dist/main.js'), ...Array.from({ length: workers }, () => spawnEntry('apps/worker/dist/main.js'))];
   let stopping = false;
   for (const child of children) {
     child.once('exit', (code) => {
@@ -107,6 +161,7 @@ async function main() {
     });
     return { status: res.statusCode, body: await res.body.json() };
   };
+  const pgPid = await postmasterPid();
   try {
     for (let i = 0; ; i++) {
       try {
@@ -121,10 +176,17 @@ async function main() {
       await call('POST', '/v1/destinations', account.apiKey, { name: `crm ${d}`, type: 'custom', config: { url: `http://127.0.0.1:${crm.port}/leads/${d}` } });
     }
     // Warm-up, so the figures measure steady state rather than connection set-up and query compilation.
-    for (let i = 0; i < 50; i++) await call('POST', '/v1/leads', account.apiKey, { data: { email: `warm${i}@example.com` } });
-    while (crm.received() < 50 * DESTINATIONS) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 50 * workers; i++) await call('POST', '/v1/leads', account.apiKey, { data: { email: `warm${i}@example.com` } });
+    while (crm.received() < 50 * workers * DESTINATIONS) await new Promise((r) => setTimeout(r, 50));
     const deliveredBefore = crm.received();
 
+    const cpu = () => ({
+      api: cpuSeconds(children[0].pid),
+      workers: children.slice(1).reduce((t, c) => t + cpuSeconds(c.pid), 0),
+      postgres: pgPid ? cpuSeconds(pgPid, true) : NaN,
+    });
+    const cpuBefore = { ...cpu(), redis: await redisCpu(redisNodes) };
+    const load = os.loadavg()[0];
     const latencies = [];
     let next = 0;
     const started = performance.now();
@@ -133,6 +195,7 @@ async function main() {
         while (next < LEADS) {
           const i = next++;
           const t0 = performance.now();
+          postedAt.set(i, t0);
           const res = await call('POST', '/v1/leads', account.apiKey, {
             data: {
               email: `lead${i}@example.com`,
@@ -151,28 +214,29 @@ async function main() {
       }),
     );
     const ingestSeconds = (performance.now() - started) / 1000;
-    const apiRss = rssMb(children[0].pid);
     const expected = deliveredBefore + LEADS * DESTINATIONS;
-    let workerRss = 0;
-    while (crm.received() < expected) {
-      workerRss = Math.max(workerRss, rssMb(children[1].pid));
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    while (crm.received() < expected) await new Promise((r) => setTimeout(r, 20));
     const totalSeconds = (performance.now() - started) / 1000;
+    const cpuAfter = { ...cpu(), redis: await redisCpu(redisNodes) };
+    const deliveries = LEADS * DESTINATIONS;
+    const perDelivery = (k) => ((cpuAfter[k] - cpuBefore[k]) * 1000) / deliveries;
     latencies.sort((a, b) => a - b);
-    const figures = {
-      leads: LEADS,
-      destinations: DESTINATIONS,
-      concurrency: CONCURRENCY,
+    lags.sort((a, b) => a - b);
+    return {
+      scenario: label,
+      workers,
+      'load1 before': load.toFixed(1),
       'ingest leads/s': Math.round(LEADS / ingestSeconds),
-      'ingest p50 ms': Math.round(percentile(latencies, 50)),
       'ingest p99 ms': Math.round(percentile(latencies, 99)),
-      'end-to-end leads/s': Math.round(LEADS / totalSeconds),
-      'deliveries/s': Math.round((LEADS * DESTINATIONS) / totalSeconds),
-      'api RSS MB': apiRss,
-      'worker peak RSS MB': workerRss,
+      'deliveries/s': Math.round(deliveries / totalSeconds),
+      'lag p50 ms': Math.round(percentile(lags, 50)),
+      'lag p99 ms': Math.round(percentile(lags, 99)),
+      'CPU ms/delivery': (perDelivery('api') + perDelivery('workers') + perDelivery('redis') + perDelivery('postgres')).toFixed(3),
+      'api ms': perDelivery('api').toFixed(3),
+      'workers ms': perDelivery('workers').toFixed(3),
+      'redis ms': perDelivery('redis').toFixed(3),
+      'pg ms': perDelivery('postgres').toFixed(3),
     };
-    for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(20)} ${v}`);
   } finally {
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
@@ -180,6 +244,52 @@ async function main() {
     crm.server.close();
     await agent.close();
   }
+}
+
+function printTable(rows) {
+  const keys = Object.keys(rows[0]);
+  const width = (k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length));
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  console.log(line(keys.map((k) => k.padEnd(width(k)))));
+  console.log(line(keys.map((k) => '-'.repeat(width(k)))));
+  for (const r of rows) console.log(line(keys.map((k) => String(r[k]).padStart(width(k)))));
+}
+
+async function main() {
+  const workerCounts = option('workers', '1')
+    .split(',')
+    .map((n) => Number(n));
+  if (workerCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--workers takes a comma-separated list of positive integers, e.g. 1,2,4');
+  const clusterWorkers = Number(option('cluster-workers', process.argv.includes('--workers') ? '2' : '0'));
+  console.log(
+    `${LEADS} leads × ${DESTINATIONS} destinations at ${CONCURRENCY} concurrent POSTs; ${os.cpus().length} cores (${os.cpus()[0].model}), ${new Date().toISOString()}`,
+  );
+  const rows = [];
+  for (const workers of workerCounts) {
+    rows.push(await runScenario({ label: 'redis, 1 shard', workers, redisEnv: { REDIS_URL }, redisNodes: [REDIS_URL], flushUrl: REDIS_URL }));
+    console.error(`done: ${workers} worker(s) on one Redis`);
+  }
+  if (clusterWorkers > 0) {
+    const { startRedisCluster } = require('@crm-push/testing');
+    for (const shards of [1, 3]) {
+      const cluster = await startRedisCluster();
+      try {
+        const redisEnv = { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_SHARDS: String(shards) };
+        rows.push(
+          await runScenario({
+            label: `cluster, ${shards} shard${shards > 1 ? 's' : ''}`,
+            workers: clusterWorkers,
+            redisEnv,
+            redisNodes: cluster.nodes.map((n) => `redis://${n}`),
+          }),
+        );
+      } finally {
+        await cluster.stop();
+      }
+      console.error(`done: cluster with ${shards} shard(s)`);
+    }
+  }
+  printTable(rows);
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@crm-push/queue';
 import type { ProcessMetrics } from '@crm-push/metrics';
 import { pinoHttp } from 'pino-http';
 import { redactIngestToken } from '@crm-push/sources';
@@ -22,7 +22,7 @@ import { metricsRouter } from './metrics/metrics-router';
 
 export interface AppOptions {
   /** The api's Redis connection (producer side), for /ready. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Maximum JSON body. @defaultValue "256kb" */
   bodyLimit?: string;
   /** This process's metrics (the same object as deps.metrics), served at GET /metrics. */

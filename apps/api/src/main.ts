@@ -1,7 +1,7 @@
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics } from '@crm-push/metrics';
-import { createRedis, Queues } from '@crm-push/queue';
+import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
 import { createApp } from './app';
 
 async function main() {
@@ -14,9 +14,9 @@ async function main() {
     // Printed once, to the console only, so a fresh install can be used at all.
     console.log(`ADMIN_TOKEN was not set; this run's admin token is: ${config.ADMIN_TOKEN}`);
   }
-  const db = createDb(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS });
+  const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
+  const redis = createRedis(redisTarget(config), 'producer');
+  const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });

@@ -1,25 +1,28 @@
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
-import { createRedis, Queues } from '@crm-push/queue';
-import { createDeliveryWorker, createIngester, createMaintenanceWorker } from '@crm-push/delivery';
+import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
+import { createDeliveryWorkers, createIngester, createMaintenanceWorker } from '@crm-push/delivery';
 import { createSourceWorker } from '@crm-push/sources';
 
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
-  const db = createDb(config.DATABASE_URL, { max: Math.min(config.WORKER_CONCURRENCY, 20) + 2 });
-  const connection = createRedis(config.REDIS_URL, 'worker');
-  const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS });
+  const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
+  const connection = createRedis(redisTarget(config), 'worker');
+  const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
   const metrics = new ProcessMetrics();
   const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
+  // Every shard of the CRM and action queues, so any worker can take any destination's jobs.
   const workers = [
-    createDeliveryWorker(deps, 'crm', connection, workerOpts),
-    createDeliveryWorker(deps, 'actions', connection, workerOpts),
+    ...createDeliveryWorkers(deps, connection, workerOpts),
     // Leads a platform only announced (Meta Lead Ads): fetched, then ingested like any other.
-    createSourceWorker({ ...deps, ingest: createIngester(deps) }, connection, { concurrency: config.WORKER_CONCURRENCY }),
+    createSourceWorker({ ...deps, ingest: createIngester(deps) }, connection, {
+      concurrency: config.WORKER_CONCURRENCY,
+      prefix: queues.layout.single('sources').prefix,
+    }),
   ];
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.
   const maintenance = await createMaintenanceWorker(deps, connection);
@@ -38,7 +41,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   // Only once the handlers are in place: whoever waits for this line may signal at once.
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, sweepEveryMs: config.SWEEP_EVERY_MS }, 'worker started');
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, queues: workers.length, sweepEveryMs: config.SWEEP_EVERY_MS }, 'worker started');
 }
 
 main().catch((err) => {

@@ -43,6 +43,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RETRY_BASE_MS: '20000' })).toThrow(/RETRY_BASE_MS must not exceed RETRY_MAX_MS/);
   });
 
+  it('parses the scaling settings: cluster seeds, queue prefix and shards, pool size, retention', () => {
+    expect(loadConfig({})).toMatchObject({ QUEUE_SHARDS: 1, DATABASE_POOL_SIZE: 10, ATTEMPT_RETENTION_DAYS: 30 });
+    const config = loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000, [::1]:7001', QUEUE_PREFIX: 'acme', QUEUE_SHARDS: '3', DATABASE_POOL_SIZE: '4' });
+    expect(config).toMatchObject({ REDIS_CLUSTER_NODES: ['127.0.0.1:7000', '[::1]:7001'], QUEUE_PREFIX: 'acme', QUEUE_SHARDS: 3, DATABASE_POOL_SIZE: 4 });
+  });
+
+  it('refuses cluster seeds without a port and prefixes that would break hash tags', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-a' })).toThrow(/REDIS_CLUSTER_NODES each seed must be host:port/);
+    expect(() => loadConfig({ QUEUE_PREFIX: '{crm}' })).toThrow(/QUEUE_PREFIX must be/);
+    expect(() => loadConfig({ QUEUE_SHARDS: '0' })).toThrow(/QUEUE_SHARDS/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ SMTP_URL: '', PORT: '' }).PORT).toBe(3000);
   });

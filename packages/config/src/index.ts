@@ -24,6 +24,34 @@ export const envSchema = z
       .url()
       .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// URL')
       .default('redis://127.0.0.1:6379'),
+    /**
+     * Comma-separated `host:port` seeds of a Redis Cluster; when set, every Redis user runs on
+     * the cluster and REDIS_URL is ignored.
+     */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'each seed must be host:port')).min(1, 'must name at least one host:port'))
+      .optional(),
+    /**
+     * BullMQ key prefix; on a cluster (or with shards) each queue's keys carry a hash tag made
+     * from it. Unset on a single Redis with one shard keeps BullMQ's `bull:` keys. @defaultValue crm-push
+     */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore')
+      .optional(),
+    /** Shards of the delivery and action queues, by destination id. @defaultValue 1 */
+    QUEUE_SHARDS: positiveInt.max(256).default(1),
+    /** PostgreSQL connections per process (size it for PgBouncer when one is in front). @defaultValue 10 */
+    DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+    /** Attempt-log rows and finished operations older than this many days are trimmed. @defaultValue 30 */
+    ATTEMPT_RETENTION_DAYS: positiveInt.default(30),
     /** Generated (and printed once by the api) when unset. */
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     ENCRYPTION_KEY: z

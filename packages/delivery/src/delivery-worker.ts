@@ -2,25 +2,26 @@ import { CrmError } from '@crm-push/crm';
 import type { DeliveryDeps } from './deps';
 import { createDeliveryStore } from './delivery-store';
 import { processDelivery } from './process-delivery';
-import { backoffDelay, QUEUE_NAMES, type QueueKey } from '@crm-push/queue';
-import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { backoffDelay, type RedisConnection } from '@crm-push/queue';
+import { Worker, type Queue } from 'bullmq';
+
+type WorkerOptions = { concurrency: number; lockDurationMs?: number; stalledIntervalMs?: number };
+
+/** One worker per shard of the CRM and action queues: a process serves every shard. */
+export function createDeliveryWorkers(deps: DeliveryDeps, connection: RedisConnection, opts: WorkerOptions): Worker[] {
+  return deps.queues.deliveryQueues().map((queue) => createDeliveryWorker(deps, queue, connection, opts));
+}
 
 /**
- * A BullMQ worker for one delivery queue. BullMQ owns the retries: attempts come from the job,
+ * A BullMQ worker for one delivery queue (one shard), at the producer queue's name and prefix. BullMQ owns the retries: attempts come from the job,
  * delays from this backoff strategy, which reads a vendor's Retry-After off the CrmError.
  */
-export function createDeliveryWorker(
-  deps: DeliveryDeps,
-  queue: QueueKey,
-  connection: Redis,
-  opts: { concurrency: number; prefix?: string; lockDurationMs?: number; stalledIntervalMs?: number },
-) {
+export function createDeliveryWorker(deps: DeliveryDeps, queue: Queue, connection: RedisConnection, opts: WorkerOptions) {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
   const store = createDeliveryStore(deps);
-  const worker = new Worker(QUEUE_NAMES[queue], (job) => processDelivery(deps, store, job), {
+  const worker = new Worker(queue.name, (job) => processDelivery(deps, store, job), {
     connection,
-    prefix: opts.prefix,
+    prefix: queue.opts.prefix,
     concurrency: opts.concurrency,
     // A killed worker's jobs come back after the lock expires and a stalled check sees it; one
     // stall is forgiven (the job runs again), a second fails the job and the sweep takes over.
@@ -33,6 +34,6 @@ export function createDeliveryWorker(
         backoffDelay(attemptsMade, policy, err instanceof CrmError ? err.retryAfterMs : undefined),
     },
   });
-  worker.on('error', (err) => deps.logger.error({ err: err.message, queue }, 'worker error'));
+  worker.on('error', (err) => deps.logger.error({ err: err.message, queue: queue.name }, 'worker error'));
   return worker;
 }

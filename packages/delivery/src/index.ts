@@ -6,19 +6,13 @@ export { createIngester, ingestLead, type Ingester, type LeadInput, type IngestR
 export { enqueueOrLeaveToSweep } from './leave-to-sweep';
 export { deliveryView, leadView, leadInclude, findLead } from './views';
 export { buildAdapter, testConnection } from './build-adapter';
-export { createDeliveryWorker } from './delivery-worker';
+export { createDeliveryWorker, createDeliveryWorkers } from './delivery-worker';
 export { sealActions, openAction, storedActions, actionsView, type StoredAction, type StoredWebhookAction } from './flow-secrets';
 export { ACTION_KINDS, isActionKind } from './prepare-action-call';
 export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';
 export { requeueDeliveries, requeuePages, REQUEUE_PAGE_SIZE, type RequeueWhere, type RequeueReason, type RequeuedDelivery } from './requeue';
 export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
-export {
-  createMaintenanceWorker,
-  ensureSweepScheduler,
-  trimSourceEvents,
-  SWEEP_SCHEDULER_ID,
-  TRIM_SOURCE_EVENTS_SCHEDULER_ID,
-  type MaintenanceWorker,
-} from './maintenance-worker';
+export { createMaintenanceWorker, ensureSweepScheduler, RETENTION_SCHEDULER_ID, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
 export { pushLead, PushError } from './push-controls';
 export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';
+export { trimHistory, trimSourceEvents, SOURCE_EVENT_RETENTION_DAYS, type RetentionOptions, type RetentionResult } from './retention';

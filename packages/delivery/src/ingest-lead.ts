@@ -96,7 +96,7 @@ export function createIngester(deps: DeliveryDeps): Ingester {
       if (!winner) throw new Error('lead insert conflicted but no earlier lead matches');
       return counted(deps, { created: false, leadId: winner });
     }
-    await enqueues.load(deliveries.map((d) => ({ id: d.id, kind: d.kind })));
+    await enqueues.load(deliveries.map((d) => ({ id: d.id, kind: d.kind, destinationId: d.destinationId })));
     return counted(deps, {
       created: true,
       leadId: lead.id,

@@ -1,25 +1,16 @@
-import { JOBS, QUEUE_NAMES } from '@crm-push/queue';
+import { JOBS, type RedisConnection } from '@crm-push/queue';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Db } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
 import { failOperation, resumeStalledOperations, runPushPendingStep } from './push-pending-operation';
+import { trimHistory, type RetentionResult } from './retention';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
 
-/** The daily trim of source event logs. */
-export const TRIM_SOURCE_EVENTS_SCHEDULER_ID = 'trim-source-events';
-const DAY_MS = 24 * 3600 * 1000;
-/** Source event logs are kept this long (API.md "Sources"). */
-export const SOURCE_EVENT_RETENTION_DAYS = 30;
-
-/** Deletes source events older than the retention; returns how many. */
-export async function trimSourceEvents(db: Db, now = new Date()): Promise<number> {
-  const { count } = await db.sourceEvent.deleteMany({ where: { receivedAt: { lt: new Date(now.getTime() - SOURCE_EVENT_RETENTION_DAYS * DAY_MS) } } });
-  return count;
-}
+/** The retention job's scheduler: once a day, like the sweep's, one for every worker. */
+export const RETENTION_SCHEDULER_ID = 'retention';
+const RETENTION_EVERY_MS = 24 * 3600 * 1000;
 
 /** When a sweep stopped at the backlog limit, the next one comes this soon instead of a full period. */
 const CONTINUE_AFTER_MS = 10_000;
@@ -34,10 +25,14 @@ export async function ensureSweepScheduler(deps: DeliveryDeps): Promise<void> {
     { every: deps.config.SWEEP_EVERY_MS },
     { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
   );
+}
+
+async function ensureSchedulers(deps: DeliveryDeps): Promise<void> {
+  await ensureSweepScheduler(deps);
   await deps.queues.byKey.maintenance.upsertJobScheduler(
-    TRIM_SOURCE_EVENTS_SCHEDULER_ID,
-    { every: DAY_MS },
-    { name: 'trim-source-events', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
+    RETENTION_SCHEDULER_ID,
+    { every: RETENTION_EVERY_MS },
+    { name: 'retention', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
   );
 }
 
@@ -47,19 +42,20 @@ export interface MaintenanceWorker {
 }
 
 /**
- * The maintenance queue's worker (concurrency 1) and the sweep's scheduler. The scheduler is
+ * The maintenance queue's worker (concurrency 1: sweeps and the daily retention trim) and their schedulers. The scheduler is
  * upserted at start, before each sweep and on a timer, so a Redis flush while workers run is
  * healed within a minute even though the flush took the scheduler with it.
  */
 export async function createMaintenanceWorker(
   deps: DeliveryDeps,
-  connection: Redis,
-  opts: { prefix?: string; sweep?: SweepOptions } = {},
+  connection: RedisConnection,
+  opts: { sweep?: SweepOptions } = {},
 ): Promise<MaintenanceWorker> {
+  const queue = deps.queues.byKey.maintenance;
   const worker = new Worker(
-    QUEUE_NAMES.maintenance,
-    async (job): Promise<SweepResult | { status: string } | { trimmed: number } | undefined> => {
-      if (job.name === 'trim-source-events') return { trimmed: await trimSourceEvents(deps.db) };
+    queue.name,
+    async (job): Promise<SweepResult | RetentionResult | { status: string } | undefined> => {
+      if (job.name === 'retention') return trimHistory(deps);
       if (job.name === 'push-pending') return runPushPendingStep(deps, JOBS['push-pending'].payload.parse(job.data).operationId);
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
@@ -74,7 +70,7 @@ export async function createMaintenanceWorker(
       }
       return result;
     },
-    { connection, prefix: opts.prefix, concurrency: 1 },
+    { connection, prefix: queue.opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
   worker.on('failed', (job, err) => {
@@ -86,7 +82,7 @@ export async function createMaintenanceWorker(
   });
 
   const heal = () =>
-    ensureSweepScheduler(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));
+    ensureSchedulers(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));
   // Not awaited: a worker started while Redis is down must still start (its connection waits).
   void heal();
   const timer = setInterval(heal, Math.min(deps.config.SWEEP_EVERY_MS, 60_000));

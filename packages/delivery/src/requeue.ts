@@ -122,7 +122,7 @@ async function requeuePage(deps: DeliveryDeps, guarded: Prisma.DeliveryWhereInpu
   });
   await enqueueOrLeaveToSweep(
     deps,
-    rows.map((r) => ({ id: r.id, kind: r.kind })),
+    rows.map((r) => ({ id: r.id, kind: r.kind, destinationId: r.destinationId })),
     'fresh',
   );
   return rows;

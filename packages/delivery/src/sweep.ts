@@ -82,7 +82,7 @@ async function enqueueLost(deps: DeliveryDeps, touchedBefore: Date, pageSize: nu
     if (!(await shouldContinue())) return { enqueued, complete: false };
     const page = await deps.db.delivery.findMany({
       where: { status: { in: ['queued', 'retrying'] }, updatedAt: { lt: touchedBefore }, id: cursor ? { gt: cursor } : undefined },
-      select: { id: true, kind: true },
+      select: { id: true, kind: true, destinationId: true },
       orderBy: { id: 'asc' },
       take: pageSize,
     });
@@ -94,9 +94,9 @@ async function enqueueLost(deps: DeliveryDeps, touchedBefore: Date, pageSize: nu
   }
 }
 
-/** Jobs waiting or delayed in the delivery queues. */
+/** Jobs waiting or delayed in the delivery queues, every shard included. */
 async function backlog(deps: DeliveryDeps): Promise<number> {
-  const counts = await Promise.all([deps.queues.byKey.crm, deps.queues.byKey.actions].map((q) => q.getJobCountByTypes('wait', 'delayed', 'prioritized')));
+  const counts = await Promise.all(deps.queues.deliveryQueues().map((q) => q.getJobCountByTypes('wait', 'delayed', 'prioritized')));
   return counts.reduce((a, b) => a + b, 0);
 }
 

@@ -9,8 +9,9 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  /** Daily: trims the attempt log to ATTEMPT_RETENTION_DAYS. */
+  retention: { queue: 'maintenance', payload: z.object({}) },
   'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
-  'trim-source-events': { queue: 'maintenance', payload: z.object({}) },
   /** `ref` is the platform's lead id; `eventId` the call that announced it. No secrets. */
   'fetch-lead': {
     queue: 'sources',

@@ -1,7 +1,8 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection';
 import { jobNameForKind, JOBS, type JobName, type JobPayload } from './job-catalog';
-import { QUEUE_NAMES, type QueueKey } from './queue-names';
+import { QueueLayout, type QueueAddress, type QueueLayoutOptions, type ShardedQueueKey } from './queue-layout';
+import type { QueueKey } from './queue-names';
 
 /** Finished jobs stay visible in Bull Board for a while, then go, so Redis does not grow. */
 const KEEP_FINISHED: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
@@ -20,22 +21,47 @@ export interface RetryPolicy {
 export interface DeliveryRef {
   id: string;
   kind: string;
+  /** A CRM delivery's destination: it picks the shard, so a destination's jobs stay in one queue. */
+  destinationId?: string | null;
 }
 
 export class Queues {
+  /** Each key's first (with one shard: only) queue. */
   readonly byKey: Record<QueueKey, Queue>;
+  readonly layout: QueueLayout;
+  private readonly shardQueues: Record<ShardedQueueKey, Queue[]>;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     private readonly retry: RetryPolicy,
-    prefix?: string,
+    layout: QueueLayout | QueueLayoutOptions = {},
   ) {
-    const make = (key: QueueKey) => new Queue(QUEUE_NAMES[key], { connection, prefix });
-    this.byKey = { crm: make('crm'), actions: make('actions'), sources: make('sources'), maintenance: make('maintenance') };
+    this.layout = layout instanceof QueueLayout ? layout : new QueueLayout(layout);
+    const make = (a: QueueAddress) => new Queue(a.name, { connection, prefix: a.prefix });
+    this.shardQueues = { crm: this.layout.shardsOf('crm').map(make), actions: this.layout.shardsOf('actions').map(make) };
+    this.byKey = {
+      crm: this.shardQueues.crm[0],
+      actions: this.shardQueues.actions[0],
+      sources: make(this.layout.single('sources')),
+      maintenance: make(this.layout.single('maintenance')),
+    };
   }
 
+  /** Every queue, every shard included (Bull Board, metrics). */
   all(): Queue[] {
-    return Object.values(this.byKey);
+    return [...this.shardQueues.crm, ...this.shardQueues.actions, this.byKey.sources, this.byKey.maintenance];
+  }
+
+  /** Every shard of the CRM and action queues: what each worker process serves. */
+  deliveryQueues(): Queue[] {
+    return [...this.shardQueues.crm, ...this.shardQueues.actions];
+  }
+
+  /** The queue a delivery's job lives in: its kind's queue, in its destination's shard. */
+  queueFor(ref: DeliveryRef): Queue {
+    const key = JOBS[jobNameForKind(ref.kind)].queue as ShardedQueueKey;
+    // Flow actions have no destination lane; their own id spreads them evenly.
+    return this.shardQueues[key][this.layout.shardOf(ref.destinationId ?? ref.id)];
   }
 
   /** Job options of a delivery: its id is the job id, so a duplicate enqueue is a no-op. */
@@ -59,10 +85,10 @@ export class Queues {
    * simply added. States are read concurrently, so a page of 500 costs one round of reads.
    */
   async enqueueFresh(deliveries: DeliveryRef[]): Promise<{ enqueued: number; alreadyLive: number }> {
-    const states = await Promise.all(deliveries.map((d) => this.queueForKind(d.kind).getJobState(d.id)));
+    const states = await Promise.all(deliveries.map((d) => this.queueFor(d).getJobState(d.id)));
     const fresh = deliveries.filter((_, i) => !LIVE_STATES.has(states[i]));
     const finished = deliveries.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
-    await Promise.all(finished.map((d) => this.queueForKind(d.kind).remove(d.id)));
+    await Promise.all(finished.map((d) => this.queueFor(d).remove(d.id)));
     await this.addBulk(fresh);
     return { enqueued: fresh.length, alreadyLive: deliveries.length - fresh.length };
   }
@@ -78,13 +104,9 @@ export class Queues {
 
   /** Many jobs of one name in one round trip; each with the retry policy of deliveries. */
   async addRetried<N extends JobName>(name: N, jobs: { payload: JobPayload<N>; jobId: string }[]): Promise<void> {
-    await this.byKey[JOBS[name].queue].addBulk(
+    await this.byKey[JOBS[name].queue as 'sources' | 'maintenance'].addBulk(
       jobs.map((j) => ({ name, data: JOBS[name].payload.parse(j.payload), opts: { ...this.deliveryJobOptions(j.jobId) } })),
     );
-  }
-
-  queueForKind(kind: string): Queue {
-    return this.byKey[JOBS[jobNameForKind(kind)].queue];
   }
 
   async close(): Promise<void> {
@@ -95,7 +117,7 @@ export class Queues {
     const byQueue = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
     for (const d of deliveries) {
       const name = jobNameForKind(d.kind);
-      const queue = this.byKey[JOBS[name].queue];
+      const queue = this.queueFor(d);
       const jobs = byQueue.get(queue) ?? [];
       jobs.push({ name, data: { deliveryId: d.id }, opts: this.deliveryJobOptions(d.id) });
       byQueue.set(queue, jobs);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@crm-push/queue';
 import type { ApiDeps } from './context';
 
 const CHECK_TIMEOUT_MS = 1500;
@@ -18,7 +18,7 @@ async function check(fn: () => Promise<unknown>): Promise<{ status: 'up' | 'down
   }
 }
 
-export function healthRouter(deps: ApiDeps, redis: Redis): Router {
+export function healthRouter(deps: ApiDeps, redis: RedisConnection): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });

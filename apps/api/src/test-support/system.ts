@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
 import { SecretBox } from '@crm-push/db';
-import { createDeliveryWorker, type DeliveryDeps } from '@crm-push/delivery';
+import { createDeliveryWorkers, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
-import { createRedis, Queues } from '@crm-push/queue';
+import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
 import { createTestDatabase, openTestRedis } from '@crm-push/testing';
 import type { Worker } from 'bullmq';
 import { createApp } from '../app';
@@ -48,8 +48,8 @@ export async function startSystem(
   const redisDb = await openTestRedis();
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, REDIS_URL: redisDb.url, ...opts.env });
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'test', destination: opts.logDestination });
-  const producer = createRedis(config.REDIS_URL, 'producer');
-  const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS });
+  const producer = createRedis(redisTarget(config), 'producer');
+  const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });
   const deps: DeliveryDeps = { db: database.db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
@@ -60,7 +60,7 @@ export async function startSystem(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let workers: Worker[] = [];
-  const workerConnection = createRedis(config.REDIS_URL, 'worker');
+  const workerConnection = createRedis(redisTarget(config), 'worker');
   const system: TestSystem = {
     url,
     config,
@@ -86,7 +86,7 @@ export async function startSystem(
       return { id: res.body.id, apiKey: res.body.apiKey };
     },
     startWorkers() {
-      workers = (['crm', 'actions'] as const).map((q) => createDeliveryWorker(deps, q, workerConnection, { concurrency: 8 }));
+      workers = createDeliveryWorkers(deps, workerConnection, { concurrency: 8 });
     },
     async stopWorkers() {
       await Promise.all(workers.map((w) => w.close()));

@@ -112,15 +112,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Another Redis for the children (a local cluster): its environment and how to flush it. */
+  redis?: { env: Record<string, string>; flush(): Promise<void> };
+  /** The DATABASE_URL the children get instead of the direct one (e.g. through PgBouncer). */
+  databaseUrl?: (direct: string) => string;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase();
   const redis = await openTestRedis();
   const children: Child[] = [];
-  const env = (extra: Record<string, string> = {}) => ({ ...BASE_ENV, DATABASE_URL: database.url, REDIS_URL: redis.url, ...extra });
+  const databaseUrl = opts.databaseUrl?.(database.url) ?? database.url;
+  const env = (extra: Record<string, string> = {}) => ({ ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ...opts.redis?.env, ...extra });
   return {
     database,
     redisUrl: redis.url,
-    flushRedis: () => redis.flush(),
+    flushRedis: () => (opts.redis ? opts.redis.flush() : redis.flush()),
     async startApi(extra = {}) {
       const port = await freePort();
       const child = await spawnChild('api', env({ PORT: String(port), ...extra }), 'api listening');

@@ -1,6 +1,5 @@
-import { backoffDelay, QUEUE_NAMES, type JobPayload } from '@crm-push/queue';
+import { backoffDelay, QUEUE_NAMES, type JobPayload, type RedisConnection } from '@crm-push/queue';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { sourceModule } from '../registry';
 import { SourceError } from '../source-error';
 import type { IntakeDeps } from './intake-deps';
@@ -49,7 +48,7 @@ export async function fetchAnnouncedLead(deps: IntakeDeps, job: Job<JobPayload<'
 }
 
 /** The BullMQ worker of the source-fetches queue. */
-export function createSourceWorker(deps: IntakeDeps, connection: Redis, opts: { concurrency: number; prefix?: string }): Worker {
+export function createSourceWorker(deps: IntakeDeps, connection: RedisConnection, opts: { concurrency: number; prefix?: string }): Worker {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
   const worker = new Worker(QUEUE_NAMES.sources, (job: Job<JobPayload<'fetch-lead'>>) => fetchAnnouncedLead(deps, job), {
     connection,

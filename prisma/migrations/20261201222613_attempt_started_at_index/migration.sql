@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "attempts_started_at_idx" ON "attempts"("started_at");
+
