@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { RedisConnection } from '@crm-push/queue';
 import type { ProcessMetrics } from '@crm-push/metrics';
 import { pinoHttp } from 'pino-http';
+import { redactIngestToken } from '@crm-push/sources';
 import { adminRouter } from './admin/admin-router';
 import { ApiKeyResolver } from './auth/api-key-resolver';
 import { AuthThrottle, type AuthThrottleOptions } from './auth/auth-throttle';
@@ -16,6 +17,8 @@ import { deliveriesRouter } from './routes/deliveries';
 import { destinationsRouter } from './routes/destinations';
 import { flowsRouter } from './routes/flows';
 import { healthRouter } from './routes/health';
+import { ingestRouter } from './routes/ingest';
+import { sourcesRouter } from './routes/sources';
 import { leadsRouter } from './routes/leads';
 import { operationsRouter } from './routes/operations';
 import { docsRouter } from './openapi/docs-router';
@@ -41,7 +44,14 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' } }));
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      // A source's ingest token is its only key: it never reaches a log line.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactIngestToken(req.url) }) },
+    }),
+  );
   app.use(healthRouter(deps, opts.redis));
   if (opts.metrics) app.use(metricsRouter(opts.metrics));
   app.use(docsRouter());
@@ -49,11 +59,15 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   const keys = new ApiKeyResolver(deps.db, deps.logger, opts.subscriber);
   // Before the JSON-only body handling below: the admin login form posts urlencoded.
   app.use(adminRouter(deps, throttle));
+  // Public, keyed by the token in the URL, with bodies in whatever a platform or form sends.
+  app.use(ingestRouter(deps));
   // Authentication before body parsing: a caller without a key learns nothing about its body.
   const admin = requireAdmin(deps.config.ADMIN_TOKEN, throttle);
   const account = requireAccount(keys, throttle);
   app.use('/v1', (req, res, next) => (req.path === '/accounts' ? admin : account)(req, res, next));
+  app.use('/crm', account);
   app.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
+  app.use('/crm', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(requireJson);
   app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
   app.use(refuseUnstorableInput);
@@ -64,6 +78,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use(leadsRouter(deps));
   app.use(deliveriesRouter(deps));
   app.use(operationsRouter(deps));
+  app.use(sourcesRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

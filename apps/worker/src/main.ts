@@ -2,7 +2,8 @@ import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
-import { createDeliveryWorkers, createMaintenanceWorker } from '@crm-push/delivery';
+import { createDeliveryWorkers, createIngester, createMaintenanceWorker } from '@crm-push/delivery';
+import { createSourceWorker } from '@crm-push/sources';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -15,7 +16,14 @@ async function main() {
   const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   // Every shard of the CRM and action queues, so any worker can take any destination's jobs.
-  const workers = createDeliveryWorkers(deps, connection, workerOpts);
+  const workers = [
+    ...createDeliveryWorkers(deps, connection, workerOpts),
+    // Leads a platform only announced (Meta Lead Ads): fetched, then ingested like any other.
+    createSourceWorker({ ...deps, ingest: createIngester(deps) }, connection, {
+      concurrency: config.WORKER_CONCURRENCY,
+      prefix: queues.layout.single('sources').prefix,
+    }),
+  ];
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.
   const maintenance = await createMaintenanceWorker(deps, connection);
   const metricsServer = await startMetricsEndpoint(metrics, config.METRICS_PORT, logger);

@@ -91,6 +91,12 @@ export const envSchema = z
      * stays). Unset keeps leads forever. @defaultValue unset
      */
     LEAD_RETENTION_DAYS: positiveInt.max(36500).optional(),
+    /** The externally reachable base URL (https://push.example.com); source ingest URLs are absolute when set. */
+    PUBLIC_URL: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+      .optional(),
   })
   .refine((e) => e.RETRY_BASE_MS <= e.RETRY_MAX_MS, {
     path: ['RETRY_BASE_MS'],

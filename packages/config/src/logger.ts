@@ -7,6 +7,8 @@ import pino, { type Logger } from 'pino';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-hub-signature-256"]',
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
   'credentials',

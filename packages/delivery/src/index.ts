@@ -34,4 +34,4 @@ export {
 export { eraseLeads, eraseExpiredLeads, forgetJobs, RETENTION_BATCH, type EraseWhich } from './erase-leads';
 export { pushLead, PushError } from './push-controls';
 export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';
-export { trimHistory, type RetentionOptions, type RetentionResult } from './retention';
+export { trimHistory, trimSourceEvents, SOURCE_EVENT_RETENTION_DAYS, type RetentionOptions, type RetentionResult } from './retention';

@@ -10,6 +10,10 @@ export interface LeadInput {
   data: Record<string, unknown>;
   source?: string;
   externalId?: string;
+  /** A platform's test lead: stored with `test: true`. */
+  test?: boolean;
+  /** false stores the lead without routing it anywhere (a test lead the source does not push). */
+  push?: boolean;
 }
 
 export interface IngestResult {
@@ -38,6 +42,7 @@ interface LeadRow {
     source: string | null;
     externalId: string | null;
     idempotencyKey: string | null;
+    test: boolean;
     createdAt: Date;
   };
   deliveries: ({ id: string } & PlannedDelivery)[];
@@ -70,10 +75,12 @@ export function createIngester(deps: DeliveryDeps): Ingester {
       source: input.source ?? null,
       externalId: input.externalId ?? null,
       idempotencyKey: idempotencyKey ?? null,
+      test: input.test ?? false,
       createdAt: new Date(),
     };
     const write = async () => {
-      const deliveries = planDeliveries(await routing.load(accountId), lead).map((p) => ({ id: uuidv7(), ...p }));
+      const planned = input.push === false ? [] : planDeliveries(await routing.load(accountId), lead);
+      const deliveries = planned.map((p) => ({ id: uuidv7(), ...p }));
       return { created: await inserts.load({ lead, deliveries }), deliveries };
     };
     // A flow deleted between planning and writing breaks a foreign key: plan once more without it.
@@ -135,12 +142,13 @@ async function insertLeads(deps: DeliveryDeps, rows: readonly LeadRow[]): Promis
   const deliveryColumn = <T>(pick: (d: (typeof deliveries)[number]) => T) => deliveries.map(pick);
   const inserted = await deps.db.$queryRaw<{ id: string }[]>`
     WITH new_leads AS (
-      INSERT INTO leads (id, account_id, source, external_id, idempotency_key, data, status, created_at, updated_at)
-      SELECT id, account_id, source, external_id, idempotency_key, data, 'pending', created_at, created_at
+      INSERT INTO leads (id, account_id, source, external_id, idempotency_key, data, test, status, created_at, updated_at)
+      SELECT id, account_id, source, external_id, idempotency_key, data, test, 'pending', created_at, created_at
       FROM unnest(${leadColumn((l) => l.id)}::text[], ${leadColumn((l) => l.accountId)}::text[], ${leadColumn((l) => l.source)}::text[],
                   ${leadColumn((l) => l.externalId)}::text[], ${leadColumn((l) => l.idempotencyKey)}::text[],
-                  ${leadColumn((l) => JSON.stringify(l.data))}::jsonb[], ${leadColumn((l) => l.createdAt)}::timestamp[])
-        AS t(id, account_id, source, external_id, idempotency_key, data, created_at)
+                  ${leadColumn((l) => JSON.stringify(l.data))}::jsonb[], ${leadColumn((l) => l.test)}::boolean[],
+                  ${leadColumn((l) => l.createdAt)}::timestamp[])
+        AS t(id, account_id, source, external_id, idempotency_key, data, test, created_at)
       ON CONFLICT DO NOTHING
       RETURNING id, created_at
     ), new_deliveries AS (

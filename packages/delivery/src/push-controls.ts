@@ -66,7 +66,8 @@ export interface PushPendingPage {
  */
 export async function pushPendingPage(deps: DeliveryDeps, accountId: string, routed: string[], cursor?: string): Promise<PushPendingPage> {
   const page = await deps.db.lead.findMany({
-    where: { accountId, status: { in: ['pending', 'failed'] }, id: cursor ? { gt: cursor } : undefined },
+    // A platform's test lead goes only where its source pushed it at ingest.
+    where: { accountId, status: { in: ['pending', 'failed'] }, test: false, id: cursor ? { gt: cursor } : undefined },
     select: { id: true },
     orderBy: { id: 'asc' },
     take: REQUEUE_PAGE_SIZE,

@@ -140,7 +140,7 @@ async function enqueueStep(deps: DeliveryDeps, op: Operation): Promise<void> {
 async function countPending(deps: DeliveryDeps, accountId: string): Promise<{ leads: number; deliveries: number }> {
   const [row] = await deps.db.$queryRaw<{ leads: bigint; deliveries: bigint }[]>`
     WITH unsynced AS (
-      SELECT id FROM leads WHERE account_id = ${accountId} AND status IN ('pending', 'failed')
+      SELECT id FROM leads WHERE account_id = ${accountId} AND status IN ('pending', 'failed') AND NOT test
     ), usable AS (
       SELECT id, routing FROM destinations WHERE account_id = ${accountId} AND enabled AND deleted_at IS NULL
     )

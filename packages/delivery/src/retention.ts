@@ -1,3 +1,4 @@
+import type { Db } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -12,6 +13,8 @@ export interface RetentionResult {
   attempts: number;
   /** Finished (done or failed) operations removed. */
   operations: number;
+  /** Source events older than 30 days removed. */
+  sourceEvents: number;
   /** Delete statements run on the attempt log. */
   batches: number;
 }
@@ -36,5 +39,15 @@ export async function trimHistory(deps: Pick<DeliveryDeps, 'db' | 'config'>, opt
   }
   // Operations are one per push-pending request: few rows, one statement. Running ones stay.
   const operations = await deps.db.operation.deleteMany({ where: { status: { in: ['done', 'failed'] }, finishedAt: { lt: cutoff } } });
-  return { attempts, operations: operations.count, batches };
+  const sourceEvents = await trimSourceEvents(deps.db, opts.now);
+  return { attempts, operations: operations.count, sourceEvents, batches };
+}
+
+/** Source event logs are kept this long, whatever ATTEMPT_RETENTION_DAYS says (API.md "Sources"). */
+export const SOURCE_EVENT_RETENTION_DAYS = 30;
+
+/** Deletes source events older than SOURCE_EVENT_RETENTION_DAYS; returns how many. */
+export async function trimSourceEvents(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.sourceEvent.deleteMany({ where: { receivedAt: { lt: new Date(now.getTime() - SOURCE_EVENT_RETENTION_DAYS * DAY_MS) } } });
+  return count;
 }

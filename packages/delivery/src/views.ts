@@ -40,6 +40,7 @@ type LeadRow = {
   externalId: string | null;
   data: unknown;
   status: string;
+  test?: boolean;
   createdAt: Date;
   deliveries: DeliveryRow[];
 };
@@ -51,6 +52,8 @@ export function leadView(lead: LeadRow) {
     externalId: lead.externalId,
     data: lead.data,
     status: lead.status,
+    // Only a platform's test lead says so; every other lead keeps the shape it always had.
+    ...(lead.test ? { test: true } : {}),
     createdAt: lead.createdAt.toISOString(),
     deliveries: lead.deliveries.filter((d) => d.kind === 'crm').map(deliveryView),
     actions: lead.deliveries.filter((d) => d.kind !== 'crm').map(deliveryView),

@@ -23,6 +23,11 @@ export const JOBS = {
         .min(1),
     }),
   },
+  /** `ref` is the platform's lead id; `eventId` the call that announced it. No secrets. */
+  'fetch-lead': {
+    queue: 'sources',
+    payload: z.object({ sourceId: z.string().min(1), ref: z.string().min(1), eventId: z.string().min(1), receivedAt: z.iso.datetime() }),
+  },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 /** A delivery job names the delivery and the push round it was made for (absent in jobs of older releases: round 1). */

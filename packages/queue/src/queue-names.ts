@@ -4,6 +4,8 @@ export const QUEUE_NAMES = {
   crm: 'crm-deliveries',
   /** One job per flow action (Slack, email, webhook) of a lead. */
   actions: 'flow-actions',
+  /** One job per lead a source only announced (Meta Lead Ads): fetch it, then store it. */
+  sources: 'source-fetches',
   /** The scheduled sweep and other housekeeping. */
   maintenance: 'maintenance',
 } as const;

@@ -52,12 +52,17 @@ export class Queues {
     this.layout = layout instanceof QueueLayout ? layout : new QueueLayout(layout);
     const make = (a: QueueAddress) => new Queue(a.name, { connection, prefix: a.prefix });
     this.shardQueues = { crm: this.layout.shardsOf('crm').map(make), actions: this.layout.shardsOf('actions').map(make) };
-    this.byKey = { crm: this.shardQueues.crm[0], actions: this.shardQueues.actions[0], maintenance: make(this.layout.single('maintenance')) };
+    this.byKey = {
+      crm: this.shardQueues.crm[0],
+      actions: this.shardQueues.actions[0],
+      sources: make(this.layout.single('sources')),
+      maintenance: make(this.layout.single('maintenance')),
+    };
   }
 
   /** Every queue, every shard included (Bull Board, metrics). */
   all(): Queue[] {
-    return [...this.shardQueues.crm, ...this.shardQueues.actions, this.byKey.maintenance];
+    return [...this.shardQueues.crm, ...this.shardQueues.actions, this.byKey.sources, this.byKey.maintenance];
   }
 
   /** Every shard of the CRM and action queues: what each worker process serves. */
@@ -129,6 +134,13 @@ export class Queues {
       ),
     );
     await Promise.all(removals);
+  }
+
+  /** Many jobs of one name in one round trip; each with the retry policy of deliveries. */
+  async addRetried<N extends JobName>(name: N, jobs: { payload: JobPayload<N>; jobId: string }[]): Promise<void> {
+    await this.byKey[JOBS[name].queue as 'sources' | 'maintenance'].addBulk(
+      jobs.map((j) => ({ name, data: JOBS[name].payload.parse(j.payload), opts: { ...this.deliveryJobOptions(j.jobId) } })),
+    );
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ export { createCustomSink, type CustomSink } from './fakes/custom-sink';
 export * from './fakes/salesforce';
 export { parsePrometheusText, sampleValue, type MetricFamily, type Sample } from './prometheus-text';
 export { startSmtpSink, type SmtpSink, type ReceivedMail } from './fakes/smtp-sink';
+export * from './fakes/graph';
 export { startRedisCluster, type LocalRedisCluster } from './servers/redis-cluster';
 export { startPgBouncer, type LocalPgBouncer } from './servers/pgbouncer';
 export { freePort } from './servers/free-port';

@@ -75,7 +75,12 @@ describe('the admin area over HTTP', () => {
       expect(panel.headers.get('x-frame-options')).toBe('DENY');
       const board = await request('GET', '/admin/queues/api/queues', { headers: auth });
       expect(board.status).toBe(200);
-      expect((await body(board)).queues.map((q: { name: string }) => q.name).sort()).toEqual(['crm-deliveries', 'flow-actions', 'maintenance']);
+      expect((await body(board)).queues.map((q: { name: string }) => q.name).sort()).toEqual([
+        'crm-deliveries',
+        'flow-actions',
+        'maintenance',
+        'source-fetches',
+      ]);
     });
 
     it('trades the token for an HttpOnly, SameSite=Strict cookie that does not hold the token', async () => {

@@ -9,6 +9,7 @@ import { leadsPage } from './leads-page';
 import { loginRouter } from './login';
 import { panelApiRouter } from './panel-api';
 import { PANEL_CSS, PANEL_JS } from './panel-script';
+import { sourcesPage } from './sources-page';
 import { AdminSessions } from './session';
 
 /**
@@ -34,5 +35,6 @@ export function adminRouter(deps: DeliveryDeps, throttle: AuthThrottle): Router 
   router.get('/admin', auth, leadsPage(deps.db));
   router.get('/admin/failed', auth, failedPage(deps.db));
   router.get('/admin/destinations', auth, destinationsPage(deps.db));
+  router.get('/admin/sources', auth, sourcesPage(deps));
   return router;
 }

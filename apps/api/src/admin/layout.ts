@@ -17,6 +17,7 @@ const NAV = [
   ['/admin', 'Leads'],
   ['/admin/failed', 'Failed deliveries'],
   ['/admin/destinations', 'Destinations'],
+  ['/admin/sources', 'Sources'],
   ['/admin/queues', 'Queues (Bull Board)'],
 ] as const;
 

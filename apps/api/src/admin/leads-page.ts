@@ -5,6 +5,7 @@ import { parse } from '../http/validate';
 import { deliveryBadges } from './delivery-badges';
 import { html } from './html';
 import { nextPageLink, sendPage, time } from './layout';
+import { sourceLabels } from './sources-page';
 import { operationsPanel } from './operations-panel';
 
 /** A few fields that tell a lead apart at a glance; the rest is in the API. */
@@ -28,6 +29,10 @@ export function leadsPage(db: Db) {
       },
     });
     const { items, nextCursor } = page(rows, q.limit);
+    const sources = await sourceLabels(
+      db,
+      items.map((l) => l.source),
+    );
     const operations = q.cursor ? '' : await operationsPanel(db);
     sendPage(res, {
       title: 'Leads',
@@ -37,7 +42,7 @@ export function leadsPage(db: Db) {
         (lead) => html`<tr data-lead-id="${lead.id}">
 <td>${time(lead.createdAt)}</td>
 <td>${lead.account.name}</td>
-<td>${summary(lead.data)}<br><code class="muted">${lead.id}</code>${lead.source ? html` <span class="muted">from ${lead.source}</span>` : ''}</td>
+<td>${summary(lead.data)}<br><code class="muted">${lead.id}</code>${lead.source ? html` <span class="muted" data-role="source">from ${sources.get(lead.source) ?? lead.source}</span>` : ''}${lead.test ? html` <span class="status">test</span>` : ''}</td>
 <td>${html`<span class="status" data-status="${lead.status}">${lead.status}</span>`}</td>
 <td>${deliveryBadges(lead.deliveries)}</td>
 </tr>`,

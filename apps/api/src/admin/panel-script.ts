@@ -86,6 +86,21 @@ export const PANEL_JS = String.raw`'use strict';
         : 'failed: ' + (r.error ? r.error.code + ' ' + r.error.message : 'unknown error');
       out.setAttribute('data-ok', String(r.ok));
     },
+    // The clipboard API needs a secure context; selecting the text and copying works everywhere else.
+    copy: async function (button) {
+      var text = button.getAttribute('data-copy');
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch (err) {
+        var range = document.createRange();
+        range.selectNodeContents(button.parentElement.querySelector('code'));
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        document.execCommand('copy');
+      }
+      say('Copied ' + text);
+    },
   };
 
   document.addEventListener('click', function (event) {

@@ -72,7 +72,7 @@ const ERRORS: Record<number, { name: string; description: string }> = {
 
 /** Security requirements: any one entry suffices. */
 const SECURITY: Record<Auth, JsonSchema[]> = {
-  apiKey: [{ apiKey: [] }],
+  apiKey: [{ apiKey: [] }, { apiKeyHeader: [] }],
   admin: [{ adminToken: [] }],
   adminPage: [{ adminToken: [] }, { adminSession: [] }],
   none: [],
@@ -85,7 +85,7 @@ function errorStatuses(route: ApiRoute): number[] {
   if (route.auth === 'apiKey') statuses.add(403);
   if (route.path.includes('/:')) statuses.add(404);
   if (route.body) [413, 415].forEach((s) => statuses.add(s));
-  if (route.path.startsWith('/v1/')) statuses.add(503);
+  if (route.path.startsWith('/v1/') || route.path.startsWith('/crm/')) statuses.add(503);
   return [...statuses].sort();
 }
 
@@ -175,7 +175,13 @@ export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): OpenApiDo
         apiKey: {
           type: 'http',
           scheme: 'bearer',
-          description: "An account's API key (`cpk_...`), as a bearer or in `x-api-key`: scopes every /v1 call to that account.",
+          description: "An account's API key (`cpk_...`) as a bearer: scopes every /v1 and /crm call to that account.",
+        },
+        apiKeyHeader: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-key',
+          description: 'The same API key in an `x-api-key` header, wherever the bearer is accepted.',
         },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
         adminSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by logging in at /admin/login with the admin token.' },

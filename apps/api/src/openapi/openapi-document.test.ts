@@ -38,6 +38,18 @@ const API_MD_ROUTES = [
   'GET /metrics',
   'GET /admin',
   'GET /admin/queues',
+  'POST /v1/sources',
+  'GET /v1/sources',
+  'GET /v1/sources/{id}',
+  'PATCH /v1/sources/{id}',
+  'DELETE /v1/sources/{id}',
+  'POST /v1/sources/{id}/rotate',
+  'GET /v1/sources/{id}/events',
+  'GET /in/{token}',
+  'POST /in/{token}',
+  'POST /crm/push/{leadId}',
+  'POST /crm/push-pending',
+  'POST /crm/destinations/{id}/test',
 ];
 
 const doc = buildOpenApiDocument();
@@ -79,11 +91,17 @@ describe('the OpenAPI document', () => {
 
   it('declares the bearer schemes and puts each route behind the right one', () => {
     expect(doc.components).toMatchObject({
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, adminToken: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        adminToken: { type: 'http', scheme: 'bearer' },
+      },
     });
     const security = (path: string, method: string) => (doc.paths[path][method] as any).security;
     expect(security('/v1/accounts', 'post')).toEqual([{ adminToken: [] }]);
-    expect(security('/v1/leads', 'post')).toEqual([{ apiKey: [] }]);
+    expect(security('/v1/leads', 'post')).toEqual([{ apiKey: [] }, { apiKeyHeader: [] }]);
+    expect(security('/crm/push/{leadId}', 'post')).toEqual([{ apiKey: [] }, { apiKeyHeader: [] }]);
+    expect(security('/in/{token}', 'post')).toEqual([]);
     expect(security('/admin/queues', 'get')).toEqual([{ adminToken: [] }, { adminSession: [] }]);
     expect(security('/health', 'get')).toEqual([]);
   });

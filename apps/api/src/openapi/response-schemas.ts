@@ -121,6 +121,7 @@ export const leadSchema = z.object({
   externalId: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
   status: z.enum(['pending', 'synced', 'failed']).describe('synced once a delivery succeeded; failed when every delivery failed; pending otherwise.'),
+  test: z.literal(true).optional().describe("Only on a platform's test lead (Google Ads test data)."),
   createdAt: timestamp,
   deliveries: z.array(crmDeliverySchema),
   actions: z.array(actionDeliverySchema),

@@ -6,6 +6,7 @@ import { listQuerySchema as deliveryListQuerySchema } from '../routes/deliveries
 import { idempotencyKeySchema, leadInputSchema, listQuerySchema as leadListQuerySchema, pushSchema } from '../routes/leads';
 import { destinationCreateBody, destinationPatchBody } from './destination-bodies';
 import * as out from './response-schemas';
+import { SEED_ROUTES, SOURCE_ROUTES } from './source-routes';
 
 /** `adminPage`: the admin token as a bearer, or the session cookie a browser gets at /admin/login. */
 export type Auth = 'apiKey' | 'admin' | 'adminPage' | 'none';
@@ -327,4 +328,6 @@ export const API_ROUTES: ApiRoute[] = [
     auth: 'adminPage',
     responses: { 200: { description: 'Bull Board.', contentType: 'text/html' }, 303: { description: 'A browser without a session is sent to /admin/login.' } },
   },
+  ...SOURCE_ROUTES,
+  ...SEED_ROUTES,
 ];

@@ -76,8 +76,8 @@ export function destinationsRouter(deps: ApiDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/v1/destinations/:id/test', async (req, res) => {
-    const destination = await findOwn(accountIdOf(res), req.params.id);
+  router.post(['/v1/destinations/:id/test', '/crm/destinations/:id/test'], async (req, res) => {
+    const destination = await findOwn(accountIdOf(res), String(req.params.id));
     res.json(await testConnection(deps, destination));
   });
 

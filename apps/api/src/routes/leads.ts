@@ -51,15 +51,15 @@ export function leadsRouter(deps: ApiDeps): Router {
   });
 
   // Counts and starts (or finds the running) background operation; GET /v1/operations/:id follows it.
-  router.post('/v1/leads/push-pending', async (_req, res) => {
+  router.post(['/v1/leads/push-pending', '/crm/push-pending'], async (_req, res) => {
     const op = await startPushPending(deps, accountIdOf(res));
     res.status(202).json({ operationId: op.id, leads: op.leads, deliveries: op.deliveries });
   });
 
-  router.post('/v1/leads/:id/push', async (req, res) => {
+  router.post(['/v1/leads/:id/push', '/crm/push/:id'], async (req, res) => {
     const { destinationIds } = parse(pushSchema, req.body ?? {});
     try {
-      res.status(202).json(await pushLead(deps, accountIdOf(res), req.params.id, destinationIds));
+      res.status(202).json(await pushLead(deps, accountIdOf(res), String(req.params.id), destinationIds));
     } catch (err) {
       throw pushApiError(err);
     }

@@ -1,4 +1,5 @@
 import type { FieldRule } from '../mapping/field-rule';
+import { STANDARD_FROM } from '../mapping/standard-lead-fields';
 
 /**
  * Lead fields → HubSpot's built-in contact properties (internal names), used when a destination
@@ -6,10 +7,10 @@ import type { FieldRule } from '../mapping/field-rule';
  */
 export const hubspotDefaultMapping: FieldRule[] = [
   { from: 'email', to: 'email', transform: ['trim', 'lowercase'] },
-  { from: 'firstName', to: 'firstname', transform: ['trim'] },
-  { from: 'lastName', to: 'lastname', transform: ['trim'] },
+  { from: STANDARD_FROM.firstName, to: 'firstname', transform: ['trim'] },
+  { from: STANDARD_FROM.lastName, to: 'lastname', transform: ['trim'] },
   { from: 'company', to: 'company', transform: ['trim'] },
-  { from: 'phone', to: 'phone', transform: ['trim'] },
+  { from: STANDARD_FROM.phone, to: 'phone', transform: ['trim'] },
   { from: 'mobilePhone', to: 'mobilephone', transform: ['trim'] },
   { from: 'website', to: 'website', transform: ['trim'] },
   { from: 'jobTitle', to: 'jobtitle', transform: ['trim'] },

@@ -50,7 +50,7 @@ describe('Salesforce config and credentials', () => {
 
   it('maps the Lead fields Salesforce requires, with defaults', () => {
     const byTarget = new Map(salesforceModule.defaultMapping.map((r) => [r.to, r]));
-    expect(byTarget.get('LastName')).toMatchObject({ from: 'lastName', default: 'Unknown' });
+    expect(byTarget.get('LastName')).toMatchObject({ from: expect.stringContaining('data.lastName'), default: 'Unknown' });
     expect(byTarget.get('Company')).toMatchObject({ from: 'company', default: 'Unknown' });
     expect(byTarget.get('Email')).toMatchObject({ from: 'email' });
     expect(fieldMappingSchema.safeParse(salesforceModule.defaultMapping).success).toBe(true);

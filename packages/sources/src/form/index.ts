@@ -1,0 +1,1 @@
+export { formModule, formConfigSchema, type FormConfig } from './form-module';

@@ -1,0 +1,1 @@
+export { googleAdsModule, googleConfigSchema, googleCredentialsSchema } from './google-module';

@@ -1,0 +1,12 @@
+export type { SourceModule, SourceType, SourceRequest, SourceContext, Intake } from './contract';
+export { SourceError } from './source-error';
+export { sourceModule, sourceModules, SOURCE_TYPES } from './registry';
+export * from './normalise';
+export { hubSignature } from './meta-lead-ads';
+export { createSourceSchema, patchSourceSchema, validateSourceSettings, type SettingsResult } from './source-input';
+export { newIngestToken, hashIngestToken, ingestUrl, redactIngestToken } from './intake/ingest-token';
+export { findSourceByToken, type SourceRow } from './intake/source-store';
+export { receiveCall, refuseCall, type CallAnswer } from './intake/receive-call';
+export { createSourceWorker, fetchAnnouncedLead } from './intake/fetch-worker';
+export { sourceView, sourceEventView } from './intake/source-view';
+export type { IntakeDeps } from './intake/intake-deps';

@@ -1,0 +1,2 @@
+export { metaLeadAdsModule, metaConfigSchema, metaCredentialsSchema, leadgenIds } from './meta-module';
+export { hubSignature } from './signature';

@@ -1,0 +1,1 @@
+export { webhookModule, webhookConfigSchema, webhookCredentialsSchema } from './webhook-module';
