@@ -2,7 +2,7 @@ import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
 import { createRedis, Queues } from '@crm-push/queue';
-import { createDeliveryWorker, createMaintenanceWorker } from '@crm-push/delivery';
+import { createDeliveryWorker, createMaintenanceWorker, Lanes } from '@crm-push/delivery';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -12,7 +12,8 @@ async function main() {
   const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS });
   // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
   const metrics = new ProcessMetrics();
-  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  // Lanes share the worker's connection: their state must be the one every worker sees.
+  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics, lanes: new Lanes(connection) };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   const workers = [createDeliveryWorker(deps, 'crm', connection, workerOpts), createDeliveryWorker(deps, 'actions', connection, workerOpts)];
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.

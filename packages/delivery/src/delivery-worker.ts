@@ -18,7 +18,7 @@ export function createDeliveryWorker(
 ) {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
   const store = createDeliveryStore(deps);
-  const worker = new Worker(QUEUE_NAMES[queue], (job) => processDelivery(deps, store, job), {
+  const worker = new Worker(QUEUE_NAMES[queue], (job, token) => processDelivery(deps, store, job, token), {
     connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,

@@ -14,3 +14,4 @@ export { requeueDeliveries, requeuePages, REQUEUE_PAGE_SIZE, type RequeueWhere, 
 export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
 export { createMaintenanceWorker, ensureSweepScheduler, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
 export { pushLead, pushPending, PushError } from './push-controls';
+export * from './lanes';

@@ -2,6 +2,7 @@ import { CrmError } from '@crm-push/crm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
+import { deferJob, enterLane } from './lanes';
 import { prepareCall } from './prepare-call';
 import { recordFailure } from './record-outcome';
 
@@ -11,7 +12,7 @@ export type ProcessOutcome = { outcome: 'succeeded'; externalId: string | null }
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM
  * contract. PostgreSQL decides what to do; the job only names the delivery.
  */
-export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<{ deliveryId: string }>): Promise<ProcessOutcome> {
+export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<{ deliveryId: string }>, token?: string): Promise<ProcessOutcome> {
   const delivery = await store.load(job.data.deliveryId);
   if (!delivery) return { outcome: 'skipped', reason: 'missing' };
   // A stale or duplicated job (sweep, manual retry, stalled-job recovery) must not push twice.
@@ -29,11 +30,14 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
+  // The lane (budget, concurrency, pause) lets the call through or defers the job: see lanes/lanes.ts.
+  const lane = await enterLane(deps, delivery, job, token);
   const startedAt = new Date();
   const t0 = performance.now();
   try {
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
+    await lane?.succeeded(result);
     await store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } });
     deps.metrics?.deliveryAttempted({ destinationType, outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
@@ -42,11 +46,15 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     // An adapter may still refuse the record before calling (e.g. no external id value to upsert by).
     const called = error.code !== 'MAPPING_ERROR';
     const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
+    const steer = await lane?.failed(error, attempt);
+    if (steer?.defer) return deferJob(job, token, steer.waitMs); // throttled or paused: no retry spent
     const { verdict } = await recordFailure(deps, delivery, error, { attempt, finalAttempt });
     deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict, durationMs: attempt?.durationMs });
     deps.logger.warn({ deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict }, 'delivery attempt failed');
     // BullMQ retries a plain error (its backoff reads error.retryAfterMs); anything else ends the round.
     if (verdict === 'retrying' || finalAttempt) throw error;
     throw new UnrecoverableError(`${error.code}: ${error.message}`);
+  } finally {
+    await lane?.release();
   }
 }

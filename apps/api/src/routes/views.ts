@@ -1,5 +1,8 @@
+import { healthView, type HealthFacts } from '@crm-push/delivery';
+
 /** A destination as the API shows it: credentials never leave the server. */
-export function destinationView(d: {
+export function destinationView(
+  d: {
   id: string;
   name: string;
   type: string;
@@ -10,7 +13,14 @@ export function destinationView(d: {
   fieldMapping: unknown;
   createdAt: Date;
   updatedAt: Date;
-}) {
+  limits: unknown;
+  healthState: string;
+  healthReason: string | null;
+  healthSince: Date | null;
+  resumeAt: Date | null;
+},
+  facts: HealthFacts = { consecutiveFailures: 0, queued: 0 },
+) {
   return {
     id: d.id,
     name: d.name,
@@ -20,6 +30,8 @@ export function destinationView(d: {
     config: d.config,
     fieldMapping: d.fieldMapping ?? null,
     hasCredentials: d.credentials !== null,
+    limits: d.limits ?? null,
+    health: healthView(d, facts),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * Admission into a rolling window: at most `limit` calls in any `windowMs`, counted the way
+ * HubSpot counts (a sliding log, not fixed buckets). rate-limiter-flexible's Redis limiters use
+ * fixed windows, which let twice the limit through across a window boundary — exactly what a
+ * vendor's rolling window answers with 429s — so this is a sorted set updated in one MULTI
+ * (atomic, no Lua): add the call, count the window, and take the call back out if it is over.
+ * A call taken back may make a concurrent one see one too many and wait a little longer: the
+ * error is always on the safe side.
+ */
+export async function takeFromWindow(
+  redis: Redis,
+  key: string,
+  limit: number,
+  windowMs: number,
+  now = Date.now(),
+): Promise<{ admitted: true } | { admitted: false; opensInMs: number }> {
+  const member = `${now}:${randomUUID()}`;
+  const replies = await redis
+    .multi()
+    .zremrangebyscore(key, '-inf', now - windowMs)
+    .zadd(key, now, member)
+    .zcard(key)
+    .zrange(key, 0, 0, 'WITHSCORES')
+    .pexpire(key, windowMs * 2)
+    .exec();
+  const count = Number(replies?.[2]?.[1] ?? 0);
+  if (count <= limit) return { admitted: true };
+  await redis.zrem(key, member);
+  const oldest = Number((replies?.[3]?.[1] as string[] | undefined)?.[1] ?? now);
+  return { admitted: false, opensInMs: Math.max(1, oldest + windowMs - now) };
+}
+
+/**
+ * A distributed semaphore: at most `max` leases at once across every worker. A lease expires
+ * `leaseMs` after it was last renewed, so a worker that dies mid-call frees its slot by itself.
+ */
+export async function acquireLease(redis: Redis, key: string, token: string, max: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+  const replies = await redis.multi().zremrangebyscore(key, '-inf', now).zadd(key, now + leaseMs, token).zcard(key).pexpire(key, leaseMs * 2).exec();
+  if (Number(replies?.[2]?.[1] ?? 0) <= max) return true;
+  await redis.zrem(key, token);
+  return false;
+}
+
+export async function renewLease(redis: Redis, key: string, token: string, leaseMs: number): Promise<void> {
+  await redis.multi().zadd(key, 'XX', Date.now() + leaseMs, token).pexpire(key, leaseMs * 2).exec();
+}
+
+export async function releaseLease(redis: Redis, key: string, token: string): Promise<void> {
+  await redis.zrem(key, token);
+}
