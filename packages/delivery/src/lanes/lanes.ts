@@ -8,7 +8,7 @@ import { changeHealth, extendPause, resumeDestination, type HealthReason } from 
 import { laneKeys, type LaneKeys } from './lane-keys';
 import { effectiveLimits, storedLimits, type EffectiveLimits } from './lane-limits';
 import { recordThrottledCall } from './record-throttled-call';
-import { acquireLease, releaseLease, renewLease, takeFromWindow } from './rolling-window';
+import { acquireLease, markCallEnded, releaseLease, renewLease, takeFromWindow } from './rolling-window';
 import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from './vendor-signals';
 
 /*
@@ -34,8 +34,11 @@ import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from
 
 /** How long a call's lease lasts unless renewed (renewed every third of it while the call runs). */
 const LEASE_MS = 60_000;
-/** Admission counts a slightly longer window than the vendor, so network jitter never makes 21 of 20. */
-const windowGuardMs = (intervalMs: number) => Math.max(50, Math.ceil(intervalMs * 0.02));
+/**
+ * Admission counts a slightly longer window than the vendor, for what the end-of-call re-scoring
+ * (rolling-window.ts) cannot see: the vendor's own clock and queueing. Costs 5 % of throughput.
+ */
+const windowGuardMs = (intervalMs: number) => Math.max(50, Math.ceil(intervalMs * 0.05));
 /** A waiter for a free concurrency slot looks again after this (times its rank among waiters). */
 const SLOT_WAIT_MS = 250;
 const MAX_SLOT_WAIT_MS = 5000;
@@ -76,35 +79,40 @@ export class Lanes {
     const now = Date.now();
     let probing = false;
 
-    if (d.healthState === 'paused') {
-      if (d.healthReason === 'MANUAL' || !d.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
-      const until = d.resumeAt.getTime();
-      if (until > now) return this.wait(keys, delivery.id, 'paused', until - now, 1, PROBE_WAIT_MS);
-      if (!(await this.claimProbe(keys))) return this.wait(keys, delivery.id, 'paused', PROBE_WAIT_MS, 1, PROBE_WAIT_MS);
-      probing = true;
-    }
-
     const [holdReply, learnedReply] = (await this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).exec()) ?? [];
     const hold = holdReply?.[1] as Record<string, string> | undefined;
     const learned = learnedReply?.[1] as Record<string, string> | undefined;
+    const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
+    // Waiters of a lane that reopens are spread over the windows they will need, in FIFO order.
+    const perWindow = limits.requestsPerInterval ?? limits.maxConcurrency;
+    const waitFor = (reason: WaitReason, ms: number) => this.wait(keys, delivery.id, reason, ms, perWindow, limits.intervalMs);
+
+    if (d.healthState === 'paused') {
+      if (d.healthReason === 'MANUAL' || !d.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
+      const until = d.resumeAt.getTime();
+      if (until > now) return waitFor('paused', until - now);
+      if (!(await this.claimProbe(keys))) return waitFor('paused', PROBE_WAIT_MS);
+      probing = true;
+    }
+
     let probingHold = false;
     if (hold?.until && !probing) {
       const until = Number(hold.until);
-      if (until > now) return this.wait(keys, delivery.id, 'held', until - now, 1, PROBE_WAIT_MS);
+      if (until > now) return waitFor('held', until - now);
       if (hold.probe === '1') {
-        if (!(await this.claimProbe(keys))) return this.wait(keys, delivery.id, 'held', PROBE_WAIT_MS, 1, PROBE_WAIT_MS);
+        if (!(await this.claimProbe(keys))) return waitFor('held', PROBE_WAIT_MS);
         probingHold = true;
       }
     }
 
-    const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
     const token = `${delivery.id}:${randomUUID()}`;
     if (!(await acquireLease(this.redis, keys.leases, token, limits.maxConcurrency, LEASE_MS))) {
       if (probing || probingHold) await this.redis.del(keys.probe);
       return this.wait(keys, delivery.id, 'concurrency', 0, limits.maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
     }
+    let windowMember: string | undefined;
     if (limits.requestsPerInterval !== null) {
-      const taken = await takeFromWindow(this.redis, keys.calls, limits.requestsPerInterval, limits.intervalMs + windowGuardMs(limits.intervalMs));
+      const taken = await takeFromWindow(this.redis, keys.calls, limits.requestsPerInterval, limits.intervalMs + windowGuardMs(limits.intervalMs), LEASE_MS);
       if (!taken.admitted) {
         await releaseLease(this.redis, keys.leases, token);
         if (probing || probingHold) await this.redis.del(keys.probe);
@@ -119,13 +127,10 @@ export class Lanes {
         }
         return wait;
       }
+      windowMember = taken.member;
     }
-    const remaining = await this.redis.multi().zrem(keys.waiting, delivery.id).zcard(keys.waiting).exec();
-    const holding = !!hold?.until && (Number(hold.until) > now || hold.probe === '1') && !probingHold;
-    if (d.healthState === 'throttled' && !holding && Number(remaining?.[1]?.[1] ?? 0) === 0) {
-      await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
-    }
-    return this.pass(deps, delivery, keys, token, limits, { probing, probingHold });
+    const holding = !!hold?.until && hold.probe === '1' && !probingHold;
+    return this.pass(deps, delivery, keys, token, limits, { probing, probingHold, mayReactivate: d.healthState === 'throttled' && !holding, windowMember });
   }
 
   private pass(
@@ -134,7 +139,7 @@ export class Lanes {
     keys: LaneKeys,
     token: string,
     limits: EffectiveLimits,
-    probe: { probing: boolean; probingHold: boolean },
+    probe: { probing: boolean; probingHold: boolean; mayReactivate: boolean; windowMember?: string },
   ): LanePass {
     const d = delivery.destination;
     const renew = setInterval(() => void renewLease(this.redis, keys.leases, token, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
@@ -173,7 +178,12 @@ export class Lanes {
       },
       release: async () => {
         clearInterval(renew);
-        await releaseLease(this.redis, keys.leases, token);
+        if (probe.windowMember) await markCallEnded(this.redis, keys.calls, probe.windowMember);
+        const replies = await this.redis.multi().zrem(keys.leases, token).zrem(keys.waiting, delivery.id).zcard(keys.waiting).exec();
+        // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
+        if (probe.mayReactivate && Number(replies?.[2]?.[1] ?? 0) === 0) {
+          await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
+        }
       },
     };
   }
