@@ -47,7 +47,7 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     const called = error.code !== 'MAPPING_ERROR';
     const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
     const steer = await lane?.failed(error, attempt);
-    if (steer?.defer) return deferJob(job, token, steer.waitMs); // throttled or paused: no retry spent
+    if (steer?.defer) return await deferJob(job, token, steer.waitMs); // throttled or paused: no retry spent (awaited: the finally below runs first)
     const { verdict } = await recordFailure(deps, delivery, error, { attempt, finalAttempt });
     deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict, durationMs: attempt?.durationMs });
     deps.logger.warn({ deliveryId: delivery.id, code: error.code, statusCode: error.statusCode, verdict }, 'delivery attempt failed');

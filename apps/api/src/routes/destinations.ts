@@ -1,5 +1,5 @@
 import { Prisma } from '@crm-push/db';
-import { changeHealth, destinationEventView, promoteWaiting, readHealthFacts, resumeDestination, testConnection } from '@crm-push/delivery';
+import { destinationEventView, pauseDestination, promoteWaiting, readHealthFacts, resumeDestination, testConnection } from '@crm-push/delivery';
 import { page as pageOf, pageQuerySchema } from '../http/pagination';
 import { Router } from 'express';
 import { ApiError } from '../http/api-error';
@@ -90,8 +90,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
 
   router.post('/v1/destinations/:id/pause', async (req, res) => {
     const current = await findOwn(accountIdOf(res), req.params.id);
-    const message = 'paused by hand';
-    await changeHealth(deps, current.id, { state: 'paused', reason: 'MANUAL', resumeAt: null, cooldownMs: null, message }, ['active', 'throttled', 'paused']);
+    await pauseDestination(deps, current.id, { reason: 'MANUAL', resumeAt: null, cooldownMs: null, message: 'paused by hand' }, ['active', 'throttled', 'paused']);
     res.json(await viewOf(await findOwn(accountIdOf(res), current.id)));
   });
 

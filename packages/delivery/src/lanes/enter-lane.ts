@@ -14,7 +14,7 @@ export async function enterLane(deps: DeliveryDeps, delivery: LoadedDelivery, jo
   const verdict = await deps.lanes.admit(deps, { ...delivery, destination });
   if ('succeeded' in verdict) return verdict;
   deps.metrics?.laneWaited?.({ destinationType: destination.type, reason: verdict.reason });
-  return deferJob(job, token, verdict.waitMs);
+  return await deferJob(job, token, verdict.waitMs);
 }
 
 /** Puts the job back to sleep for `waitMs` without spending an attempt; the delivery keeps its status. */

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { DeliveryDeps } from '../deps';
 import { laneKeys } from './lane-keys';
 
@@ -45,9 +46,28 @@ export async function changeHealth(deps: Pick<DeliveryDeps, 'db' | 'logger'>, de
   return changed;
 }
 
+/** Pauses a destination (once) and mirrors the pause into its lane, so jobs already loaded see it too. */
+export async function pauseDestination(
+  deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>,
+  destinationId: string,
+  pause: { reason: HealthReason; resumeAt: Date | null; cooldownMs: number | null; message: string },
+  from: HealthState[] = ['active', 'throttled'],
+): Promise<boolean> {
+  const changed = await changeHealth(deps, destinationId, { state: 'paused', ...pause }, from);
+  if (changed) await mirrorPause(deps.lanes?.redis, destinationId, pause.reason, pause.resumeAt);
+  return changed;
+}
+
+async function mirrorPause(redis: Redis | undefined, destinationId: string, reason: string, resumeAt: Date | null): Promise<void> {
+  if (!redis) return;
+  const key = laneKeys(destinationId).paused;
+  await redis.multi().hset(key, { reason, resumeAt: String(resumeAt?.getTime() ?? 0) }).pexpire(key, 86_400_000).exec();
+}
+
 /** A paused destination's probe failed: the same pause, a doubled cool-down, a later probe (written without a new event). */
-export async function extendPause(deps: Pick<DeliveryDeps, 'db' | 'logger'>, destinationId: string, cooldownMs: number): Promise<Date> {
+export async function extendPause(deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>, destinationId: string, cooldownMs: number, reason: string): Promise<Date> {
   const resumeAt = new Date(Date.now() + cooldownMs);
+  await mirrorPause(deps.lanes?.redis, destinationId, reason, resumeAt);
   await deps.db.destination.updateMany({ where: { id: destinationId, healthState: 'paused' }, data: { resumeAt, pauseCooldownMs: cooldownMs } });
   deps.logger.info({ destinationId, cooldownMs, resumeAt: resumeAt.toISOString() }, 'destination probe failed: still paused');
   return resumeAt;
@@ -62,7 +82,7 @@ export async function resumeDestination(deps: DeliveryDeps, destinationId: strin
   const changed = await changeHealth(deps, destinationId, { state: 'active', reason: null, resumeAt: null, cooldownMs: null, message }, ['paused', 'throttled']);
   if (redis) {
     const keys = laneKeys(destinationId);
-    await redis.del(keys.hold, keys.failures, keys.probe);
+    await redis.del(keys.hold, keys.failures, keys.probe, keys.paused);
   }
   if (changed) await promoteWaiting(deps, destinationId);
   return changed;

@@ -17,6 +17,8 @@ export function laneKeys(destinationId: string) {
     learned: `${base}:learned`,
     /** Counter of consecutive retryable failed calls. */
     failures: `${base}:failures`,
+    /** Hash {reason, resumeAt}: the pause, mirrored from PostgreSQL so every worker sees it at once. */
+    paused: `${base}:paused`,
     /** Set while one call probes a paused or held lane. */
     probe: `${base}:probe`,
   };

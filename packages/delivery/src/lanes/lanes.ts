@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { DeliveryDeps } from '../deps';
 import type { LoadedDelivery } from '../load-delivery';
 import type { AttemptFacts } from '../record-outcome';
-import { changeHealth, extendPause, resumeDestination, type HealthReason } from './lane-health';
+import { changeHealth, extendPause, pauseDestination, resumeDestination, type HealthReason } from './lane-health';
 import { laneKeys, type LaneKeys } from './lane-keys';
 import { effectiveLimits, storedLimits, type EffectiveLimits } from './lane-limits';
 import { recordThrottledCall } from './record-throttled-call';
@@ -79,17 +79,24 @@ export class Lanes {
     const now = Date.now();
     let probing = false;
 
-    const [holdReply, learnedReply] = (await this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).exec()) ?? [];
+    const [holdReply, learnedReply, pausedReply] = (await this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).hgetall(keys.paused).exec()) ?? [];
     const hold = holdReply?.[1] as Record<string, string> | undefined;
     const learned = learnedReply?.[1] as Record<string, string> | undefined;
+    // The lane's mirror of a pause is fresher than the row this job loaded (another worker may have just paused it).
+    const mirrored = pausedReply?.[1] as Record<string, string> | undefined;
+    const pause = mirrored?.reason
+      ? { reason: mirrored.reason, resumeAt: Number(mirrored.resumeAt) ? new Date(Number(mirrored.resumeAt)) : null }
+      : d.healthState === 'paused'
+        ? { reason: d.healthReason, resumeAt: d.resumeAt }
+        : undefined;
     const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
     // Waiters of a lane that reopens are spread over the windows they will need, in FIFO order.
     const perWindow = limits.requestsPerInterval ?? limits.maxConcurrency;
     const waitFor = (reason: WaitReason, ms: number) => this.wait(keys, delivery.id, reason, ms, perWindow, limits.intervalMs);
 
-    if (d.healthState === 'paused') {
-      if (d.healthReason === 'MANUAL' || !d.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
-      const until = d.resumeAt.getTime();
+    if (pause) {
+      if (pause.reason === 'MANUAL' || !pause.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
+      const until = pause.resumeAt.getTime();
       if (until > now) return waitFor('paused', until - now);
       if (!(await this.claimProbe(keys))) return waitFor('paused', PROBE_WAIT_MS);
       probing = true;
@@ -179,6 +186,8 @@ export class Lanes {
       release: async () => {
         clearInterval(renew);
         if (probe.windowMember) await markCallEnded(this.redis, keys.calls, probe.windowMember);
+        // Whatever the probe found (success, a new hold, a longer pause) is recorded by now: the next may go.
+        if (probe.probing || probe.probingHold) await this.redis.del(keys.probe);
         const replies = await this.redis.multi().zrem(keys.leases, token).zrem(keys.waiting, delivery.id).zcard(keys.waiting).exec();
         // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
         if (probe.mayReactivate && Number(replies?.[2]?.[1] ?? 0) === 0) {
@@ -215,10 +224,10 @@ export class Lanes {
     if (probing) {
       await this.redis.del(keys.probe);
       const cooldownMs = Math.min(PAUSE_MAX_COOLDOWN_MS, (d.pauseCooldownMs ?? PAUSE_COOLDOWN_MS) * 2);
-      return extendPause(deps, d.id, cooldownMs);
+      return extendPause(deps, d.id, cooldownMs, reason);
     }
     const resumeAt = new Date(Date.now() + PAUSE_COOLDOWN_MS);
-    await changeHealth(deps, d.id, { state: 'paused', reason, resumeAt, cooldownMs: PAUSE_COOLDOWN_MS, message }, ['active', 'throttled']);
+    await pauseDestination(deps, d.id, { reason, resumeAt, cooldownMs: PAUSE_COOLDOWN_MS, message });
     return resumeAt;
   }
 
