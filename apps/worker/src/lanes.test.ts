@@ -177,7 +177,7 @@ describe('delivery lanes', () => {
       async () => ((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'FAILING' ? true : undefined),
       { timeoutMs: 20_000 },
     );
-    const attemptsOf = async () => (await stack.database.db.delivery.aggregate({ where: { destinationId: id }, _sum: { attempts: true } }))._sum.attempts;
+    const attemptsOf = async () => (await stack.database.db.delivery.aggregate({ where: { destinationId: id }, _sum: { attempts: true } }))._sum.attempts ?? 0;
     // Calls already in flight when it paused are recorded first: wait for the count to stand still.
     let pausedAttempts = await attemptsOf();
     for (let last = -1; last !== pausedAttempts; ) {
