@@ -86,6 +86,16 @@ export const PANEL_JS = String.raw`'use strict';
         : 'failed: ' + (r.error ? r.error.code + ' ' + r.error.message : 'unknown error');
       out.setAttribute('data-ok', String(r.ok));
     },
+    'resume-destination': async function (button) {
+      var cell = button.closest('[data-role=health]');
+      var r = await request('POST', '/admin/api/destinations/' + encodeURIComponent(button.getAttribute('data-destination-id')) + '/resume', {});
+      cell.innerHTML = '';
+      var state = document.createElement('span');
+      state.setAttribute('data-role', 'health-state');
+      state.className = 'good';
+      state.textContent = r.state || 'active';
+      cell.appendChild(state);
+    },
   };
 
   document.addEventListener('click', function (event) {
