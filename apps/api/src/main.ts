@@ -23,7 +23,10 @@ async function main() {
   const metrics = new ProcessMetrics({
     queues: () => queues.all(),
     destinationStates: async () =>
-      (await db.destination.findMany({ where: { deletedAt: null }, select: { id: true, healthState: true } })).map((d) => ({ destinationId: d.id, state: d.healthState })),
+      (await db.destination.findMany({ where: { deletedAt: null }, select: { id: true, healthState: true } })).map((d) => ({
+        destinationId: d.id,
+        state: d.healthState,
+      })),
   });
   const app = createApp({ db, queues, secrets, config, logger, metrics, lanes: new Lanes(redis) }, { redis, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));

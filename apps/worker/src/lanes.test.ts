@@ -1,5 +1,5 @@
-import { createCustomSink, createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, waitFor, type CustomSink } from '@crm-push/testing';
-import { allLeadsSettled, call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+import { createCustomSink, createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, waitFor } from '@crm-push/testing';
+import { call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
 
 /**
  * Flow control with real processes: an api, two workers, real Redis and PostgreSQL, and fakes
@@ -34,7 +34,9 @@ describe('delivery lanes', () => {
     for (let i = 0; i < n; i += 25) {
       const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => i + j);
       const results = await Promise.all(
-        batch.map((k) => call(api.url, 'POST', '/v1/leads', { key, body: { data: { email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' } } })),
+        batch.map((k) =>
+          call(api.url, 'POST', '/v1/leads', { key, body: { data: { email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' } } }),
+        ),
       );
       for (const r of results) if (r.status !== 202) throw new Error(`lead: ${r.status} ${JSON.stringify(r.body)}`);
     }
@@ -79,7 +81,12 @@ describe('delivery lanes', () => {
     expect(view.body.limits).toEqual({ requestsPerInterval: 20, intervalMs: 1000 });
     expect(view.body.health).toMatchObject({ state: 'active', reason: null, queued: 0 });
     const events = await call(api.url, 'GET', `/v1/destinations/${id}/events`, { key });
-    expect(events.body.items.map((e: { state: string; reason: string | null }) => [e.state, e.reason]).reverse().slice(0, 2)).toEqual([
+    expect(
+      events.body.items
+        .map((e: { state: string; reason: string | null }) => [e.state, e.reason])
+        .reverse()
+        .slice(0, 2),
+    ).toEqual([
       ['paused', 'MANUAL'],
       ['active', null],
     ]);
@@ -168,7 +175,10 @@ describe('delivery lanes', () => {
     const sink = createCustomSink();
     await sink.start();
     sinks.push(sink);
-    sink.script('leads', Array.from({ length: 25 }, () => ({ status: 503, body: { error: 'down' } })));
+    sink.script(
+      'leads',
+      Array.from({ length: 25 }, () => ({ status: 503, body: { error: 'down' } })),
+    );
     const key = await createAccount(api.url, 'Flaky');
     const id = await destination(key, { type: 'custom', config: { url: `${sink.url}/leads` } });
     await postLeads(key, 30, 'flaky');
@@ -180,7 +190,7 @@ describe('delivery lanes', () => {
     const attemptsOf = async () => (await stack.database.db.delivery.aggregate({ where: { destinationId: id }, _sum: { attempts: true } }))._sum.attempts ?? 0;
     // Calls already in flight when it paused are recorded first: wait for the count to stand still.
     let pausedAttempts = await attemptsOf();
-    for (let last = -1; last !== pausedAttempts; ) {
+    for (let last = -1; last !== pausedAttempts;) {
       last = pausedAttempts;
       await new Promise((r) => setTimeout(r, 300));
       pausedAttempts = await attemptsOf();

@@ -40,7 +40,9 @@ function rateCell(rate: Rate | undefined): SafeHtml {
 
 /** The lane's health: state, why, until when, and a Resume button while it is not active. */
 function healthCell(d: { id: string; healthState: string; healthReason: string | null; resumeAt: Date | null; healthSince: Date | null }): SafeHtml {
-  const until = d.resumeAt ? html` <span class="muted">until <time data-role="resume-at" datetime="${d.resumeAt.toISOString()}">${d.resumeAt.toISOString()}</time></span>` : '';
+  const until = d.resumeAt
+    ? html` <span class="muted">until <time data-role="resume-at" datetime="${d.resumeAt.toISOString()}">${d.resumeAt.toISOString()}</time></span>`
+    : '';
   const since = d.healthSince ? html`<br><span class="muted">since ${d.healthSince.toISOString()}</span>` : '';
   return html`<span data-role="health-state" class="${d.healthState === 'active' ? 'good' : 'bad'}">${d.healthState}</span>${
     d.healthReason ? html` <code data-role="health-reason">${d.healthReason}</code>` : ''

@@ -20,7 +20,11 @@ export function destinationsRouter(deps: ApiDeps): Router {
   };
   /** Views with the live health figures (waiting deliveries, consecutive failures) of each destination. */
   const views = async (items: Parameters<typeof destinationView>[0][]) => {
-    const facts = await readHealthFacts(db, deps.lanes?.redis, items.map((d) => d.id));
+    const facts = await readHealthFacts(
+      db,
+      deps.lanes?.redis,
+      items.map((d) => d.id),
+    );
     return items.map((d) => destinationView(d, facts.get(d.id)));
   };
   const viewOf = async (d: Parameters<typeof destinationView>[0]) => (await views([d]))[0];
@@ -90,7 +94,11 @@ export function destinationsRouter(deps: ApiDeps): Router {
 
   router.post('/v1/destinations/:id/pause', async (req, res) => {
     const current = await findOwn(accountIdOf(res), req.params.id);
-    await pauseDestination(deps, current.id, { reason: 'MANUAL', resumeAt: null, cooldownMs: null, message: 'paused by hand' }, ['active', 'throttled', 'paused']);
+    await pauseDestination(deps, current.id, { reason: 'MANUAL', resumeAt: null, cooldownMs: null, message: 'paused by hand' }, [
+      'active',
+      'throttled',
+      'paused',
+    ]);
     res.json(await viewOf(await findOwn(accountIdOf(res), current.id)));
   });
 

@@ -3,22 +3,22 @@ import { healthView, type HealthFacts } from '@crm-push/delivery';
 /** A destination as the API shows it: credentials never leave the server. */
 export function destinationView(
   d: {
-  id: string;
-  name: string;
-  type: string;
-  enabled: boolean;
-  routing: string;
-  config: unknown;
-  credentials: string | null;
-  fieldMapping: unknown;
-  createdAt: Date;
-  updatedAt: Date;
-  limits: unknown;
-  healthState: string;
-  healthReason: string | null;
-  healthSince: Date | null;
-  resumeAt: Date | null;
-},
+    id: string;
+    name: string;
+    type: string;
+    enabled: boolean;
+    routing: string;
+    config: unknown;
+    credentials: string | null;
+    fieldMapping: unknown;
+    createdAt: Date;
+    updatedAt: Date;
+    limits: unknown;
+    healthState: string;
+    healthReason: string | null;
+    healthSince: Date | null;
+    resumeAt: Date | null;
+  },
   facts: HealthFacts = { consecutiveFailures: 0, queued: 0 },
 ) {
   return {

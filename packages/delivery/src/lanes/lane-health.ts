@@ -19,7 +19,12 @@ export interface HealthChange {
  * `from`, and only if something changes), so many workers noticing the same thing at once write
  * one event and one log line between them. Returns whether this call made the change.
  */
-export async function changeHealth(deps: Pick<DeliveryDeps, 'db' | 'logger'>, destinationId: string, next: HealthChange, from: HealthState[]): Promise<boolean> {
+export async function changeHealth(
+  deps: Pick<DeliveryDeps, 'db' | 'logger'>,
+  destinationId: string,
+  next: HealthChange,
+  from: HealthState[],
+): Promise<boolean> {
   const now = new Date();
   const changed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.destination.updateMany({
@@ -37,11 +42,16 @@ export async function changeHealth(deps: Pick<DeliveryDeps, 'db' | 'logger'>, de
       },
     });
     if (!count) return false;
-    await tx.destinationEvent.create({ data: { destinationId, at: now, state: next.state, reason: next.reason, message: next.message, resumeAt: next.resumeAt } });
+    await tx.destinationEvent.create({
+      data: { destinationId, at: now, state: next.state, reason: next.reason, message: next.message, resumeAt: next.resumeAt },
+    });
     return true;
   });
   if (changed) {
-    deps.logger.info({ destinationId, state: next.state, reason: next.reason, resumeAt: next.resumeAt?.toISOString() ?? null }, `destination ${next.state}: ${next.message}`);
+    deps.logger.info(
+      { destinationId, state: next.state, reason: next.reason, resumeAt: next.resumeAt?.toISOString() ?? null },
+      `destination ${next.state}: ${next.message}`,
+    );
   }
   return changed;
 }
@@ -61,11 +71,20 @@ export async function pauseDestination(
 async function mirrorPause(redis: Redis | undefined, destinationId: string, reason: string, resumeAt: Date | null): Promise<void> {
   if (!redis) return;
   const key = laneKeys(destinationId).paused;
-  await redis.multi().hset(key, { reason, resumeAt: String(resumeAt?.getTime() ?? 0) }).pexpire(key, 86_400_000).exec();
+  await redis
+    .multi()
+    .hset(key, { reason, resumeAt: String(resumeAt?.getTime() ?? 0) })
+    .pexpire(key, 86_400_000)
+    .exec();
 }
 
 /** A paused destination's probe failed: the same pause, a doubled cool-down, a later probe (written without a new event). */
-export async function extendPause(deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>, destinationId: string, cooldownMs: number, reason: string): Promise<Date> {
+export async function extendPause(
+  deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>,
+  destinationId: string,
+  cooldownMs: number,
+  reason: string,
+): Promise<Date> {
   const resumeAt = new Date(Date.now() + cooldownMs);
   await mirrorPause(deps.lanes?.redis, destinationId, reason, resumeAt);
   await deps.db.destination.updateMany({ where: { id: destinationId, healthState: 'paused' }, data: { resumeAt, pauseCooldownMs: cooldownMs } });
@@ -79,7 +98,10 @@ export async function extendPause(deps: Pick<DeliveryDeps, 'db' | 'logger' | 'la
  * end of their wait (their delayed jobs are promoted; the job id is the delivery id).
  */
 export async function resumeDestination(deps: DeliveryDeps, destinationId: string, message: string, redis = deps.lanes?.redis): Promise<boolean> {
-  const changed = await changeHealth(deps, destinationId, { state: 'active', reason: null, resumeAt: null, cooldownMs: null, message }, ['paused', 'throttled']);
+  const changed = await changeHealth(deps, destinationId, { state: 'active', reason: null, resumeAt: null, cooldownMs: null, message }, [
+    'paused',
+    'throttled',
+  ]);
   if (redis) {
     const keys = laneKeys(destinationId);
     await redis.del(keys.hold, keys.failures, keys.probe, keys.paused);
@@ -94,7 +116,7 @@ const PROMOTE_CHUNK = 200;
 export async function promoteWaiting(deps: Pick<DeliveryDeps, 'db' | 'queues'>, destinationId: string): Promise<number> {
   const queue = deps.queues.queueForKind('crm');
   let promoted = 0;
-  for (let cursor: string | undefined; ; ) {
+  for (let cursor: string | undefined; ;) {
     const page = await deps.db.delivery.findMany({
       where: { destinationId, status: { in: ['queued', 'retrying'] }, ...(cursor ? { id: { gt: cursor } } : {}) },
       select: { id: true },

@@ -128,7 +128,12 @@ export class Lanes {
           await changeHealth(
             deps,
             d.id,
-            { state: 'throttled', reason: 'RATE_LIMITED', resumeAt: new Date(now + taken.opensInMs), message: `over its budget of ${limits.requestsPerInterval} calls per ${limits.intervalMs} ms` },
+            {
+              state: 'throttled',
+              reason: 'RATE_LIMITED',
+              resumeAt: new Date(now + taken.opensInMs),
+              message: `over its budget of ${limits.requestsPerInterval} calls per ${limits.intervalMs} ms`,
+            },
             ['active'],
           );
         }
@@ -260,7 +265,15 @@ export class Lanes {
    * The wait of one delivery: `baseMs`, plus one `stepMs` per `perStep` deliveries ahead of it in
    * the lane (FIFO by when each first waited), so a backlog wakes a window's worth at a time.
    */
-  private async wait(keys: LaneKeys, deliveryId: string, reason: WaitReason, baseMs: number, perStep: number, stepMs: number, capMs = Infinity): Promise<LaneWait> {
+  private async wait(
+    keys: LaneKeys,
+    deliveryId: string,
+    reason: WaitReason,
+    baseMs: number,
+    perStep: number,
+    stepMs: number,
+    capMs = Infinity,
+  ): Promise<LaneWait> {
     const now = Date.now();
     const replies = await this.redis
       .multi()

@@ -22,7 +22,13 @@ export async function recordThrottledCall(deps: Pick<DeliveryDeps, 'db'>, delive
     }),
     deps.db.delivery.update({
       where: { id: deliveryId },
-      data: { attempts: { increment: 1 }, lastStatusCode: error.statusCode ?? null, lastErrorCode: error.code, lastErrorMessage: error.message, lastErrorRetryable: true },
+      data: {
+        attempts: { increment: 1 },
+        lastStatusCode: error.statusCode ?? null,
+        lastErrorCode: error.code,
+        lastErrorMessage: error.message,
+        lastErrorRetryable: true,
+      },
     }),
   ]);
 }

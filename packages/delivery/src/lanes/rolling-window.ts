@@ -44,14 +44,24 @@ export async function takeFromWindow(
  * `leaseMs` after it was last renewed, so a worker that dies mid-call frees its slot by itself.
  */
 export async function acquireLease(redis: Redis, key: string, token: string, max: number, leaseMs: number, now = Date.now()): Promise<boolean> {
-  const replies = await redis.multi().zremrangebyscore(key, '-inf', now).zadd(key, now + leaseMs, token).zcard(key).pexpire(key, leaseMs * 2).exec();
+  const replies = await redis
+    .multi()
+    .zremrangebyscore(key, '-inf', now)
+    .zadd(key, now + leaseMs, token)
+    .zcard(key)
+    .pexpire(key, leaseMs * 2)
+    .exec();
   if (Number(replies?.[2]?.[1] ?? 0) <= max) return true;
   await redis.zrem(key, token);
   return false;
 }
 
 export async function renewLease(redis: Redis, key: string, token: string, leaseMs: number): Promise<void> {
-  await redis.multi().zadd(key, 'XX', Date.now() + leaseMs, token).pexpire(key, leaseMs * 2).exec();
+  await redis
+    .multi()
+    .zadd(key, 'XX', Date.now() + leaseMs, token)
+    .pexpire(key, leaseMs * 2)
+    .exec();
 }
 
 export async function releaseLease(redis: Redis, key: string, token: string): Promise<void> {
