@@ -1,4 +1,4 @@
-import { createMaintenanceWorker, eraseExpiredLeads, RETENTION_SCHEDULER_ID } from '@crm-push/delivery';
+import { createMaintenanceWorker, eraseExpiredLeads, LEAD_ERASURE_SCHEDULER_ID, runSweep } from '@crm-push/delivery';
 import { createRedis } from '@crm-push/queue';
 import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
@@ -89,7 +89,6 @@ describe('erasing a lead', () => {
     const lead = await post({ email: 'sweep@example.com' });
     await system.call('DELETE', `/v1/leads/${lead.body.id}`, { key: apiKey });
     await system.deps.queues.byKey.crm.obliterate({ force: true });
-    const { runSweep } = await import('@crm-push/delivery');
     const swept = await runSweep(system.deps, { graceMs: 0 });
     expect(swept.lost).toBe(0);
     expect(await system.deps.queues.byKey.crm.getJob(lead.body.deliveries[0].id)).toBeUndefined();
@@ -118,7 +117,7 @@ describe('erasing a lead', () => {
     const maintenance = await createMaintenanceWorker(system.deps, connection);
     try {
       const scheduler = await waitFor('the retention scheduler', async () =>
-        (await system.deps.queues.byKey.maintenance.getJobSchedulers()).find((s) => s.key === RETENTION_SCHEDULER_ID),
+        (await system.deps.queues.byKey.maintenance.getJobSchedulers()).find((s) => s.key === LEAD_ERASURE_SCHEDULER_ID),
       );
       expect(Number(scheduler.every)).toBe(24 * 3600 * 1000);
 

@@ -2,6 +2,7 @@ import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
+import { Lanes } from '@crm-push/delivery';
 import { createApp } from './app';
 
 async function main() {
@@ -20,8 +21,16 @@ async function main() {
   const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
-  const metrics = new ProcessMetrics({ queues: () => queues.all(), evictionPolicy: () => readEvictionPolicy(redis) });
-  const app = createApp({ db, queues, secrets, config, logger, metrics }, { redis, subscriber, metrics });
+  const metrics = new ProcessMetrics({
+    queues: () => queues.all(),
+    evictionPolicy: () => readEvictionPolicy(redis),
+    destinationStates: async () =>
+      (await db.destination.findMany({ where: { deletedAt: null }, select: { id: true, healthState: true } })).map((d) => ({
+        destinationId: d.id,
+        state: d.healthState,
+      })),
+  });
+  const app = createApp({ db, queues, secrets, config, logger, metrics, lanes: new Lanes(redis) }, { redis, subscriber, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 
   const shutdown = async (signal: string) => {

@@ -2,7 +2,7 @@ import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
-import { createDeliveryWorkers, createIngester, createMaintenanceWorker } from '@crm-push/delivery';
+import { createDeliveryWorkers, createIngester, createMaintenanceWorker, Lanes } from '@crm-push/delivery';
 import { createSourceWorker } from '@crm-push/sources';
 
 async function main() {
@@ -13,7 +13,8 @@ async function main() {
   const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
   const metrics = new ProcessMetrics();
-  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  // Lanes share the worker's connection: their state must be the one every worker sees.
+  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics, lanes: new Lanes(connection) };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   // Every shard of the CRM and action queues, so any worker can take any destination's jobs.
   const workers = [

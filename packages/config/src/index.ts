@@ -97,6 +97,17 @@ export const envSchema = z
       .url()
       .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
       .optional(),
+    /** Consecutive retryable failed calls (429s excepted) after which a destination pauses itself. @defaultValue 20 */
+    PAUSE_AFTER_FAILURES: positiveInt.default(20),
+    /** First cool-down of a paused destination before its probe; doubles up to PAUSE_MAX_COOLDOWN_MS. @defaultValue 30000 */
+    PAUSE_COOLDOWN_MS: positiveInt.default(30000),
+    /** @defaultValue 3600000 */
+    PAUSE_MAX_COOLDOWN_MS: positiveInt.default(3_600_000),
+    /**
+     * How long a Salesforce lane over its share of the daily allowance waits before one call
+     * checks whether usage fell (the allowance is a rolling 24 h). @defaultValue 300000
+     */
+    DAILY_LIMIT_RECHECK_MS: positiveInt.default(300_000),
   })
   .refine((e) => e.RETRY_BASE_MS <= e.RETRY_MAX_MS, {
     path: ['RETRY_BASE_MS'],

@@ -19,7 +19,7 @@ export function createDeliveryWorkers(deps: DeliveryDeps, connection: RedisConne
 export function createDeliveryWorker(deps: DeliveryDeps, queue: Queue, connection: RedisConnection, opts: WorkerOptions) {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
   const store = createDeliveryStore(deps);
-  const worker = new Worker(queue.name, (job) => processDelivery(deps, store, job), {
+  const worker = new Worker(queue.name, (job, token) => processDelivery(deps, store, job, token), {
     connection,
     prefix: queue.opts.prefix,
     concurrency: opts.concurrency,

@@ -2,6 +2,7 @@ import type { Config } from '@crm-push/config';
 import type { Db, SecretBox } from '@crm-push/db';
 import type { Queues } from '@crm-push/queue';
 import type { Logger } from 'pino';
+import type { Lanes, WaitReason } from './lanes';
 
 /** What the delivery domain needs from its process; passed explicitly, no container. */
 export interface DeliveryDeps {
@@ -12,6 +13,8 @@ export interface DeliveryDeps {
   logger: Logger;
   /** Prometheus counters of this process (@crm-push/metrics); absent in tools and most tests. */
   metrics?: DeliveryMetrics;
+  /** Per-destination flow control (./lanes); absent, deliveries go unpaced (tools, some tests). */
+  lanes?: Lanes;
 }
 
 /** What the domain reports to the process's metrics. */
@@ -21,4 +24,6 @@ export interface DeliveryMetrics {
   deliveryAttempted(facts: { destinationType: string; outcome: 'succeeded' | 'retrying' | 'failed' | 'failed-will-sweep'; durationMs?: number }): void;
   sweepCompleted(facts: { requeued: number }): void;
   deliveriesRequeued(reason: string, count: number): void;
+  /** A delivery waited for its lane (budget, concurrency, a vendor's hold, a pause). */
+  laneWaited?(facts: { destinationType: string; reason: WaitReason }): void;
 }

@@ -32,6 +32,7 @@ export {
   type MaintenanceWorker,
 } from './maintenance-worker';
 export { eraseLeads, eraseExpiredLeads, forgetJobs, RETENTION_BATCH, type EraseWhich } from './erase-leads';
+export * from './lanes';
 export { pushLead, PushError } from './push-controls';
 export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';
 export { trimHistory, trimSourceEvents, SOURCE_EVENT_RETENTION_DAYS, type RetentionOptions, type RetentionResult } from './retention';

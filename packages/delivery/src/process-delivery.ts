@@ -4,6 +4,7 @@ import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
+import { deferJob, enterLane } from './lanes';
 import { prepareCall } from './prepare-call';
 import { recordFailure, type AttemptFacts } from './record-outcome';
 
@@ -20,7 +21,7 @@ export interface DeliveryJobData {
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM
  * contract. PostgreSQL decides what to do; the job only names the delivery and its round.
  */
-export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<DeliveryJobData>): Promise<ProcessOutcome> {
+export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<DeliveryJobData>, token?: string): Promise<ProcessOutcome> {
   const delivery = await store.load(job.data.deliveryId);
   if (!delivery) return { outcome: 'skipped', reason: 'missing' };
   // A stale or duplicated job (late sweep, stalled-job recovery) must not push twice: a job of an
@@ -38,11 +39,14 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     throw await settleFailure(deps, delivery, job, err);
   }
 
+  // The lane (budget, concurrency, pause) lets the call through or defers the job: see lanes/lanes.ts.
+  const lane = await enterLane(deps, delivery, job, token);
   const startedAt = new Date();
   const t0 = performance.now();
   try {
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
+    await lane?.succeeded(result);
     await store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } });
     deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
@@ -50,7 +54,12 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     const error = err instanceof CrmError ? err : call.classify(err);
     // An adapter may still refuse the record before calling (e.g. no external id value to upsert by).
     const called = error.code !== 'MAPPING_ERROR';
-    throw await settleFailure(deps, delivery, job, error, called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined);
+    const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
+    const steer = await lane?.failed(error, attempt);
+    if (steer?.defer) return await deferJob(job, token, steer.waitMs); // throttled or paused: no retry spent (awaited: the finally below runs first)
+    throw await settleFailure(deps, delivery, job, error, attempt);
+  } finally {
+    await lane?.release();
   }
 }
 

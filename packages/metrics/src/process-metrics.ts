@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { registerEvictionGauge } from './eviction-gauge';
 import { registerQueueGauges, type QueueSource } from './queue-gauges';
 
@@ -13,6 +13,11 @@ export interface MetricsOptions {
   queues?: QueueSource;
   /** Reads Redis's maxmemory-policy at scrape time (give it in the api only, like `queues`). */
   evictionPolicy?: () => Promise<string>;
+  /**
+   * Each destination's health state, read (from PostgreSQL) at scrape time. Give it in the api
+   * only, like `queues`.
+   */
+  destinationStates?: () => Promise<{ destinationId: string; state: string }[]>;
   /** Node's process metrics (CPU, memory, event loop lag, GC). @defaultValue true */
   processMetrics?: boolean;
 }
@@ -76,6 +81,13 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
 
+  private readonly laneWaits = new Counter({
+    name: 'crm_push_lane_waits_total',
+    help: 'Deliveries put back to wait by their lane, by reason: rate (over budget), concurrency, held (the vendor said wait), paused.',
+    labelNames: ['destination_type', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: MetricsOptions = {}) {
     // Zero-valued series from the start: a rate() over a counter that appears late misses its first step.
     this.leads.inc({ outcome: 'created' }, 0);
@@ -83,6 +95,11 @@ export class ProcessMetrics {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     if (opts.queues) registerQueueGauges(this.registry, opts.queues);
     if (opts.evictionPolicy) registerEvictionGauge(this.registry, opts.evictionPolicy);
+    if (opts.destinationStates) registerDestinationStateGauge(this.registry, opts.destinationStates);
+  }
+
+  laneWaited(facts: { destinationType: string; reason: string }): void {
+    this.laneWaits.labels(facts.destinationType, facts.reason).inc();
   }
 
   leadIngested(outcome: 'created' | 'duplicate'): void {
@@ -114,4 +131,22 @@ export class ProcessMetrics {
   scrape(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+const DESTINATION_STATES = ['active', 'throttled', 'paused'] as const;
+
+/** 1 for the state each destination is in, 0 for the others (so alerts can match on `== 1`). */
+function registerDestinationStateGauge(registry: Registry, read: NonNullable<MetricsOptions['destinationStates']>): void {
+  const gauge: Gauge<'destination' | 'state'> = new Gauge({
+    name: 'crm_push_destination_state',
+    help: 'Health state of each destination: 1 for its current state (active, throttled, paused), 0 for the others.',
+    labelNames: ['destination', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      gauge.reset();
+      for (const { destinationId, state } of await read()) {
+        for (const s of DESTINATION_STATES) gauge.set({ destination: destinationId, state: s }, s === state ? 1 : 0);
+      }
+    },
+  });
 }

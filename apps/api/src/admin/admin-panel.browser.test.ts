@@ -154,6 +154,29 @@ describe('the admin panel in a real browser', () => {
     expect(await row.locator('[data-role=test-result]').textContent()).toMatch(/^ok \(\d+ ms/);
   });
 
+  it('shows a paused destination with its reason and until when, and resumes it with the Resume button', async () => {
+    const paused = await system.call('POST', `/v1/destinations/${destinationId}/pause`, { key: apiKey });
+    expect(paused.body.health).toMatchObject({ state: 'paused', reason: 'MANUAL' });
+    // A self-paused destination shows when its probe is due.
+    const probeAt = new Date(Date.now() + 30_000);
+    await system.deps.db.destination.update({ where: { id: destinationId }, data: { healthReason: 'FAILING', resumeAt: probeAt } });
+    await page.goto(`${system.url}/admin/destinations`);
+    const health = page.locator(`tr[data-destination-id="${destinationId}"] [data-role=health]`);
+    expect(await health.locator('[data-role=health-state]').textContent()).toBe('paused');
+    expect(await health.locator('[data-role=health-reason]').textContent()).toBe('FAILING');
+    expect(await health.locator('[data-role=resume-at]').getAttribute('datetime')).toBe(probeAt.toISOString());
+    await health.locator('button[data-action=resume-destination]').click();
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-destination-id="${id}"] [data-role=health-state]`)?.textContent === 'active',
+      destinationId,
+    );
+    expect((await system.call('GET', `/v1/destinations/${destinationId}`, { key: apiKey })).body.health).toMatchObject({ state: 'active', reason: null });
+    const events = (await system.call('GET', `/v1/destinations/${destinationId}/events`, { key: apiKey })).body.items;
+    expect(events[0]).toMatchObject({ state: 'active', message: 'resumed from the admin panel' });
+    await page.reload();
+    expect(await health.locator('button[data-action=resume-destination]').count()).toBe(0);
+  });
+
   it('opens Bull Board with every queue of the system', async () => {
     await page.goto(`${system.url}/admin/queues`);
     for (const name of ['crm-deliveries', 'flow-actions', 'maintenance']) {

@@ -38,7 +38,20 @@ function rateCell(rate: Rate | undefined): SafeHtml {
   return html`<span data-role="failure-rate" class="${percent > 0 ? 'bad' : 'good'}">${percent}%</span> <span class="muted">(${rate.failed} of ${rate.finished} failed)</span>`;
 }
 
-/** GET /admin/destinations: every destination, its recent failure rate and a Test connection button. */
+/** The lane's health: state, why, until when, and a Resume button while it is not active. */
+function healthCell(d: { id: string; healthState: string; healthReason: string | null; resumeAt: Date | null; healthSince: Date | null }): SafeHtml {
+  const until = d.resumeAt
+    ? html` <span class="muted">until <time data-role="resume-at" datetime="${d.resumeAt.toISOString()}">${d.resumeAt.toISOString()}</time></span>`
+    : '';
+  const since = d.healthSince ? html`<br><span class="muted">since ${d.healthSince.toISOString()}</span>` : '';
+  return html`<span data-role="health-state" class="${d.healthState === 'active' ? 'good' : 'bad'}">${d.healthState}</span>${
+    d.healthReason ? html` <code data-role="health-reason">${d.healthReason}</code>` : ''
+  }${until}${since}${
+    d.healthState === 'active' ? '' : html`<br><button type="button" data-action="resume-destination" data-destination-id="${d.id}">Resume</button>`
+  }`;
+}
+
+/** GET /admin/destinations: every destination, its health (with Resume), its recent failure rate and a Test connection button. */
 export function destinationsPage(db: Db) {
   return async (req: Request, res: Response) => {
     const q = parse(pageQuerySchema, req.query, 'query');
@@ -56,13 +69,14 @@ export function destinationsPage(db: Db) {
     sendPage(res, {
       title: 'Destinations',
       body: html`<table class="destinations">
-<thead><tr><th>Account</th><th>Destination</th><th>Type</th><th>Routing</th><th>Failure rate, last 24 h</th><th>Connection</th></tr></thead>
+<thead><tr><th>Account</th><th>Destination</th><th>Type</th><th>Routing</th><th>Health</th><th>Failure rate, last 24 h</th><th>Connection</th></tr></thead>
 <tbody>${items.map(
         (d) => html`<tr data-destination-id="${d.id}">
 <td>${d.account.name}</td>
 <td>${d.name}${d.enabled ? '' : html` <span class="muted">(disabled)</span>`}<br><code class="muted">${d.id}</code></td>
 <td>${d.type}</td>
 <td>${d.routing}</td>
+<td data-role="health">${healthCell(d)}</td>
 <td>${rateCell(rates.get(d.id))}</td>
 <td><button type="button" data-action="test-connection" data-destination-id="${d.id}">Test connection</button> <span data-role="test-result"></span></td>
 </tr>`,

@@ -1,4 +1,4 @@
-import { requeueDeliveries, testConnection, type DeliveryDeps } from '@crm-push/delivery';
+import { requeueDeliveries, resumeDestination, testConnection, type DeliveryDeps } from '@crm-push/delivery';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -37,6 +37,14 @@ export function panelApiRouter(deps: DeliveryDeps): Router {
     const filter = parse(failedFilterSchema.strict(), req.body ?? {});
     const { deliveries } = await requeueDeliveries(deps, { ...filter, statuses: ['failed'] }, { reason: 'manual' });
     res.status(202).json({ requeued: deliveries.length });
+  });
+
+  router.post('/destinations/:id/resume', async (req, res) => {
+    const id = parse(idParam, req.params.id, 'destination id');
+    const destination = await db.destination.findFirst({ where: { id, deletedAt: null } });
+    if (!destination) throw ApiError.notFound('destination');
+    await resumeDestination(deps, id, 'resumed from the admin panel');
+    res.json({ state: 'active' });
   });
 
   router.post('/destinations/:id/test', async (req, res) => {

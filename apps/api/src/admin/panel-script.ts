@@ -101,6 +101,16 @@ export const PANEL_JS = String.raw`'use strict';
       }
       say('Copied ' + text);
     },
+    'resume-destination': async function (button) {
+      var cell = button.closest('[data-role=health]');
+      var r = await request('POST', '/admin/api/destinations/' + encodeURIComponent(button.getAttribute('data-destination-id')) + '/resume', {});
+      cell.innerHTML = '';
+      var state = document.createElement('span');
+      state.setAttribute('data-role', 'health-state');
+      state.className = 'good';
+      state.textContent = r.state || 'active';
+      cell.appendChild(state);
+    },
   };
 
   document.addEventListener('click', function (event) {

@@ -1,4 +1,5 @@
 import { assertUrlAllowed, urlShapeProblem, CrmError, CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { laneLimitsSchema } from '@crm-push/delivery';
 import { z } from 'zod';
 import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
 
@@ -9,6 +10,8 @@ const fields = {
   config: z.record(z.string(), z.unknown()),
   credentials: z.record(z.string(), z.unknown()),
   fieldMapping: z.array(z.unknown()).nullable(),
+  /** Flow-control overrides; null clears them (the type's defaults apply). */
+  limits: laneLimitsSchema.nullable(),
 };
 
 export const createDestinationSchema = z
@@ -20,6 +23,7 @@ export const createDestinationSchema = z
     config: fields.config.default({}),
     credentials: fields.credentials.optional(),
     fieldMapping: fields.fieldMapping.optional(),
+    limits: fields.limits.optional(),
   })
   .strict();
 
@@ -31,6 +35,7 @@ export const patchDestinationSchema = z
     config: fields.config,
     credentials: fields.credentials,
     fieldMapping: fields.fieldMapping,
+    limits: fields.limits,
   })
   .partial()
   .strict();

@@ -1,5 +1,6 @@
 import { Prisma } from '@crm-push/db';
-import { testConnection } from '@crm-push/delivery';
+import { destinationEventView, pauseDestination, promoteWaiting, readHealthFacts, resumeDestination, testConnection } from '@crm-push/delivery';
+import { page as pageOf, pageQuerySchema } from '../http/pagination';
 import { Router } from 'express';
 import { ApiError } from '../http/api-error';
 import { accountIdOf } from '../http/auth';
@@ -17,6 +18,16 @@ export function destinationsRouter(deps: ApiDeps): Router {
     if (!found) throw ApiError.notFound('destination');
     return found;
   };
+  /** Views with the live health figures (waiting deliveries, consecutive failures) of each destination. */
+  const views = async (items: Parameters<typeof destinationView>[0][]) => {
+    const facts = await readHealthFacts(
+      db,
+      deps.lanes?.redis,
+      items.map((d) => d.id),
+    );
+    return items.map((d) => destinationView(d, facts.get(d.id)));
+  };
+  const viewOf = async (d: Parameters<typeof destinationView>[0]) => (await views([d]))[0];
 
   router.post('/v1/destinations', async (req, res) => {
     const input = parse(createDestinationSchema, req.body);
@@ -33,18 +44,19 @@ export function destinationsRouter(deps: ApiDeps): Router {
         // None given (a custom endpoint without auth): none stored, and the view says so.
         credentials: input.credentials === undefined ? null : secrets.seal(settings.credentials),
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
+        limits: input.limits ?? Prisma.DbNull,
       },
     });
-    res.status(201).json(destinationView(created));
+    res.status(201).json(await viewOf(created));
   });
 
   router.get('/v1/destinations', async (_req, res) => {
     const items = await db.destination.findMany({ where: { accountId: accountIdOf(res), deletedAt: null }, orderBy: { id: 'asc' } });
-    res.json({ items: items.map(destinationView) });
+    res.json({ items: await views(items) });
   });
 
   router.get('/v1/destinations/:id', async (req, res) => {
-    res.json(destinationView(await findOwn(accountIdOf(res), req.params.id)));
+    res.json(await viewOf(await findOwn(accountIdOf(res), req.params.id)));
   });
 
   router.patch('/v1/destinations/:id', async (req, res) => {
@@ -65,15 +77,48 @@ export function destinationsRouter(deps: ApiDeps): Router {
         config: settings.config as Prisma.InputJsonObject,
         credentials: patch.credentials ? secrets.seal(settings.credentials) : undefined,
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
+        limits: patch.limits === undefined ? undefined : (patch.limits ?? Prisma.DbNull),
       },
     });
-    res.json(destinationView(updated));
+    // New credentials or config may be exactly what a paused destination was waiting for.
+    if ((patch.credentials || patch.config) && updated.healthState !== 'active') {
+      await resumeDestination(deps, updated.id, patch.credentials ? 'credentials updated' : 'config updated');
+    } else if (patch.limits !== undefined) await promoteWaiting(deps, updated.id); // new limits apply to the waiting at once
+    res.json(await viewOf(await findOwn(accountIdOf(res), updated.id)));
   });
 
   router.delete('/v1/destinations/:id', async (req, res) => {
     const current = await findOwn(accountIdOf(res), req.params.id);
     await db.destination.update({ where: { id: current.id }, data: { deletedAt: new Date(), enabled: false } });
     res.status(204).end();
+  });
+
+  router.post('/v1/destinations/:id/pause', async (req, res) => {
+    const current = await findOwn(accountIdOf(res), String(req.params.id));
+    await pauseDestination(deps, current.id, { reason: 'MANUAL', resumeAt: null, cooldownMs: null, message: 'paused by hand' }, [
+      'active',
+      'throttled',
+      'paused',
+    ]);
+    res.json(await viewOf(await findOwn(accountIdOf(res), current.id)));
+  });
+
+  router.post('/v1/destinations/:id/resume', async (req, res) => {
+    const current = await findOwn(accountIdOf(res), String(req.params.id));
+    await resumeDestination(deps, current.id, 'resumed by hand');
+    res.json(await viewOf(await findOwn(accountIdOf(res), current.id)));
+  });
+
+  router.get('/v1/destinations/:id/events', async (req, res) => {
+    const current = await findOwn(accountIdOf(res), String(req.params.id));
+    const page = parse(pageQuerySchema, req.query);
+    const rows = await db.destinationEvent.findMany({
+      where: { destinationId: current.id, ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: page.limit + 1,
+    });
+    const { items, nextCursor } = pageOf(rows, page.limit);
+    res.json({ items: items.map(destinationEventView), nextCursor });
   });
 
   router.post(['/v1/destinations/:id/test', '/crm/destinations/:id/test'], async (req, res) => {

@@ -1,16 +1,26 @@
+import { healthView, type HealthFacts } from '@crm-push/delivery';
+
 /** A destination as the API shows it: credentials never leave the server. */
-export function destinationView(d: {
-  id: string;
-  name: string;
-  type: string;
-  enabled: boolean;
-  routing: string;
-  config: unknown;
-  credentials: string | null;
-  fieldMapping: unknown;
-  createdAt: Date;
-  updatedAt: Date;
-}) {
+export function destinationView(
+  d: {
+    id: string;
+    name: string;
+    type: string;
+    enabled: boolean;
+    routing: string;
+    config: unknown;
+    credentials: string | null;
+    fieldMapping: unknown;
+    createdAt: Date;
+    updatedAt: Date;
+    limits: unknown;
+    healthState: string;
+    healthReason: string | null;
+    healthSince: Date | null;
+    resumeAt: Date | null;
+  },
+  facts: HealthFacts = { consecutiveFailures: 0, queued: 0 },
+) {
   return {
     id: d.id,
     name: d.name,
@@ -20,6 +30,8 @@ export function destinationView(d: {
     config: d.config,
     fieldMapping: d.fieldMapping ?? null,
     hasCredentials: d.credentials !== null,
+    limits: d.limits ?? null,
+    health: healthView(d, facts),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
-import { createDeliveryWorkers, type DeliveryDeps } from '@crm-push/delivery';
+import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
 import { createTestDatabase, expectNoBrokenDeliveries, openTestRedis } from '@crm-push/testing';
@@ -66,7 +66,7 @@ export async function startSystem(
   const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.all(), evictionPolicy: () => readEvictionPolicy(producer) });
-  const deps: DeliveryDeps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  const deps: DeliveryDeps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics, lanes: new Lanes(producer) };
   const subscriber = createRedis(config.REDIS_URL, 'producer');
   const app = createApp(deps, { redis: producer, subscriber, metrics });
   const server: Server = await new Promise((resolve) => {

@@ -15,6 +15,8 @@ export const DEFAULT_LIMITS: HubSpotLimits = { daily: 250000, max: 190, interval
 export class RateLimiter {
   private readonly recent: number[] = [];
   dailyUsed = 0;
+  /** Calls answered 429 so far. */
+  rejected = 0;
 
   constructor(readonly limits: HubSpotLimits) {}
 
@@ -28,6 +30,7 @@ export class RateLimiter {
       this.dailyUsed++;
       this.recent.push(now);
     }
+    if (exceeded) this.rejected++;
     const state: RateLimitState = {
       daily: this.limits.daily,
       dailyRemaining: this.limits.daily - this.dailyUsed,

@@ -15,7 +15,7 @@ export interface FakeSalesforceOptions {
   clientSecret?: string;
   /** Issue a new refresh token on every refresh (and stop accepting the old one) [false]. */
   rotateRefreshTokens?: boolean;
-  /** The daily API limit shown in Sforce-Limit-Info and /limits [15000]. */
+  /** The daily API limit shown in Sforce-Limit-Info and /limits, and enforced: past it every call is 403 REQUEST_LIMIT_EXCEEDED [15000]. */
   apiLimit?: number;
 }
 
@@ -39,7 +39,7 @@ export class FakeSalesforce {
   readonly clientId: string;
   readonly clientSecret: string;
   apiUsage = 0;
-  readonly apiLimit: number;
+  apiLimit: number;
   /** Bulk API 2.0 ingest jobs (routes bulk.*), writing through the same rules as the REST API. */
   readonly bulk = new FakeBulkIngest({
     hasObject: (object) => this.sObjects.has(object),
@@ -157,6 +157,11 @@ export class FakeSalesforce {
       if (!version || !API_VERSIONS.includes(version)) return NOT_FOUND();
       const token = /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
       if (!token || !this.accessTokens.has(token)) return INVALID_SESSION();
+      // Over the org's allowance every call is refused (and, as at Salesforce, not counted).
+      if (this.apiUsage >= this.apiLimit) {
+        const refused = sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+        return { ...refused, headers: { ...refused.headers, 'Sforce-Limit-Info': `api-usage=${this.apiUsage}/${this.apiLimit}` } };
+      }
       this.apiUsage += 1;
       const answer = await handler(req);
       return { ...answer, headers: { ...answer.headers, 'Sforce-Limit-Info': `api-usage=${this.apiUsage}/${this.apiLimit}` } };

@@ -1,0 +1,225 @@
+import { createCustomSink, createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, waitFor } from '@crm-push/testing';
+import { call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+
+/**
+ * Flow control with real processes: an api, two workers, real Redis and PostgreSQL, and fakes
+ * that ENFORCE their vendors' limits (429s, REQUEST_LIMIT_EXCEEDED), with short windows.
+ */
+const LANE_ENV = { PAUSE_COOLDOWN_MS: '5000', DAILY_LIMIT_RECHECK_MS: '1000', RETRY_ATTEMPTS: '5' };
+
+describe('delivery lanes', () => {
+  let stack: Stack;
+  let api: Child & { url: string };
+  const sinks: { stop(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    api = await stack.startApi(LANE_ENV);
+    await Promise.all([stack.startWorker(LANE_ENV), stack.startWorker(LANE_ENV)]);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await Promise.all(sinks.map((s) => s.stop()));
+  });
+
+  async function destination(key: string, body: Record<string, unknown>): Promise<string> {
+    const res = await call(api.url, 'POST', '/v1/destinations', { key, body: { name: 'crm', ...body } });
+    if (res.status !== 201) throw new Error(`destination: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+
+  /** Posts `n` leads, 25 at a time; returns the time the first was posted. */
+  async function postLeads(key: string, n: number, tag: string): Promise<number> {
+    const startedAt = Date.now();
+    for (let i = 0; i < n; i += 25) {
+      const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => i + j);
+      const results = await Promise.all(
+        batch.map((k) =>
+          call(api.url, 'POST', '/v1/leads', { key, body: { data: { email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' } } }),
+        ),
+      );
+      for (const r of results) if (r.status !== 202) throw new Error(`lead: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    return startedAt;
+  }
+
+  const statusesOf = async (destinationId: string) => {
+    const groups = await stack.database.db.delivery.groupBy({ by: ['status'], where: { destinationId }, _count: { _all: true } });
+    return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  };
+
+  async function allDelivered(destinationId: string, n: number, timeoutMs: number): Promise<number> {
+    await waitFor(`${n} deliveries of ${destinationId} succeeded`, async () => ((await statusesOf(destinationId)).succeeded === n ? true : undefined), {
+      timeoutMs,
+      intervalMs: 100,
+    });
+    return Date.now();
+  }
+
+  /** Posts while the destination is paused by hand, then resumes it: the clock starts with every lead waiting. */
+  async function postPausedThenResume(key: string, id: string, n: number, tag: string): Promise<number> {
+    expect((await call(api.url, 'POST', `/v1/destinations/${id}/pause`, { key })).body.health).toMatchObject({ state: 'paused', reason: 'MANUAL' });
+    await postLeads(key, n, tag);
+    expect(await statusesOf(id)).toEqual({ queued: n }); // nothing went while paused
+    const resumedAt = Date.now();
+    expect((await call(api.url, 'POST', `/v1/destinations/${id}/resume`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
+    return resumedAt;
+  }
+
+  it('400 leads to a custom destination limited to 20/s, two workers: all land, zero 429s, within 1.25x of the ideal 20 s', async () => {
+    const sink = createCustomSink({ limit: { requests: 20, intervalMs: 1000 } });
+    await sink.start();
+    sinks.push(sink);
+    const key = await createAccount(api.url, 'Paced');
+    const id = await destination(key, { type: 'custom', config: { url: `${sink.url}/leads` }, limits: { requestsPerInterval: 20, intervalMs: 1000 } });
+    const startedAt = await postPausedThenResume(key, id, 400, 'paced');
+    const doneAt = await allDelivered(id, 400, 40_000);
+    expect(sink.stats.rejected).toBe(0);
+    expect(sink.received).toHaveLength(400);
+    expect((doneAt - startedAt) / 1000).toBeLessThanOrEqual(20 * 1.25);
+    const view = await call(api.url, 'GET', `/v1/destinations/${id}`, { key });
+    expect(view.body.limits).toEqual({ requestsPerInterval: 20, intervalMs: 1000 });
+    expect(view.body.health).toMatchObject({ state: 'active', reason: null, queued: 0 });
+    const events = await call(api.url, 'GET', `/v1/destinations/${id}/events`, { key });
+    expect(
+      events.body.items
+        .map((e: { state: string; reason: string | null }) => [e.state, e.reason])
+        .reverse()
+        .slice(0, 2),
+    ).toEqual([
+      ['paused', 'MANUAL'],
+      ['active', null],
+    ]);
+  }, 90_000);
+
+  it('learns a HubSpot limit of 50 per 5 s from its headers alone: 429s under 1 % of calls, nothing failed', async () => {
+    const hubspot = createFakeHubSpot({ limits: { max: 50, intervalMs: 5000 } });
+    await hubspot.start();
+    sinks.push(hubspot);
+    const key = await createAccount(api.url, 'Learns');
+    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const startedAt = await postPausedThenResume(key, id, 300, 'hs');
+    await allDelivered(id, 300, 60_000);
+    const calls = hubspot.server.requests.filter((r) => r.path.startsWith('/crm/'));
+    expect(await statusesOf(id)).toEqual({ succeeded: 300 });
+    expect(hubspot.limiter.rejected / calls.length).toBeLessThan(0.01);
+    // 300 at 50 per 5 s cannot take less than 25 s; the lane used the vendor's figure, not its default of 100 per 10 s.
+    expect(Date.now() - startedAt).toBeGreaterThan(24_000);
+  }, 90_000);
+
+  /** Delivery lag (lead stored → delivery succeeded, both PostgreSQL's clock) of the given leads' deliveries, p95 in ms. */
+  async function lagP95(destinationId: string, since: Date): Promise<number> {
+    const rows = await stack.database.db.delivery.findMany({ where: { destinationId, createdAt: { gte: since } }, include: { lead: true } });
+    const lags = rows.map((r) => r.updatedAt.getTime() - r.lead.createdAt.getTime()).sort((a, b) => a - b);
+    return lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.95))];
+  }
+
+  /** Posts `n` leads in small groups, as traffic arrives, and waits for the destination to take them all. */
+  async function trickle(key: string, id: string, n: number, tag: string): Promise<number> {
+    const since = new Date(Date.now() - 1000);
+    const before = (await statusesOf(id)).succeeded ?? 0;
+    for (let i = 0; i < n; i += 5) {
+      await postLeads(key, 5, `${tag}-${i}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await allDelivered(id, before + n, 30_000);
+    return lagP95(id, since);
+  }
+
+  it('a destination that hangs to its timeout next to a healthy one of another account: the healthy lag p95 stays within 2x of its solo figure', async () => {
+    const healthy = createCustomSink();
+    const hanging = createCustomSink();
+    await Promise.all([healthy.start(), hanging.start()]);
+    sinks.push(healthy, hanging);
+    hanging.script('leads', [], { hang: true });
+    const healthyKey = await createAccount(api.url, 'Healthy');
+    const healthyId = await destination(healthyKey, { type: 'custom', config: { url: `${healthy.url}/leads` } });
+    const solo = await trickle(healthyKey, healthyId, 40, 'solo');
+
+    const hangingKey = await createAccount(api.url, 'Hanging');
+    await destination(hangingKey, { type: 'custom', config: { url: `${hanging.url}/leads`, timeoutMs: 3000 } });
+    await postLeads(hangingKey, 100, 'hang');
+    await waitFor('the hanging destination to hold its calls', async () => (hanging.requests.length >= 10 ? true : undefined), { timeoutMs: 10_000 });
+    const beside = await trickle(healthyKey, healthyId, 40, 'beside');
+    expect(beside).toBeLessThanOrEqual(2 * Math.max(solo, 1));
+  }, 90_000);
+
+  it('Salesforce at 90 % of its daily allowance: the lane stops with DAILY_LIMIT, deliveries stay queued, and resume when usage falls', async () => {
+    const salesforce = new FakeSalesforce({ apiLimit: 1000 });
+    await salesforce.start();
+    sinks.push(salesforce);
+    salesforce.apiUsage = 895;
+    const key = await createAccount(api.url, 'Org');
+    const id = await destination(key, { type: 'salesforce', config: { instanceUrl: salesforce.url }, credentials: { accessToken: 'sf-access-token' } });
+    await postLeads(key, 40, 'sf');
+    const view = await waitFor(
+      'the lane to stop at 90 %',
+      async () => {
+        const v = await call(api.url, 'GET', `/v1/destinations/${id}`, { key });
+        return v.body.health.state === 'throttled' && v.body.health.reason === 'DAILY_LIMIT' ? v.body : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(view.health.resumeAt).toEqual(expect.any(String));
+    await new Promise((r) => setTimeout(r, 2500)); // more than one recheck: each costs one call
+    const stopped = await statusesOf(id);
+    expect(stopped).not.toHaveProperty('failed');
+    expect(stopped.queued).toBeGreaterThan(20);
+    expect(salesforce.apiUsage).toBeLessThanOrEqual(915); // the customer's last 10 % stays nearly untouched
+    salesforce.apiUsage = 100; // the rolling 24 h moved on
+    await allDelivered(id, 40, 30_000);
+    expect((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
+  }, 90_000);
+
+  it('25 consecutive 503s pause the destination with FAILING; attempts stay unchanged while paused; the probe resumes it and all land', async () => {
+    const sink = createCustomSink();
+    await sink.start();
+    sinks.push(sink);
+    sink.script(
+      'leads',
+      Array.from({ length: 25 }, () => ({ status: 503, body: { error: 'down' } })),
+    );
+    const key = await createAccount(api.url, 'Flaky');
+    const id = await destination(key, { type: 'custom', config: { url: `${sink.url}/leads` } });
+    await postLeads(key, 30, 'flaky');
+    await waitFor(
+      'the destination to pause itself',
+      async () => ((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'FAILING' ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
+    const attemptsOf = async () => (await stack.database.db.delivery.aggregate({ where: { destinationId: id }, _sum: { attempts: true } }))._sum.attempts ?? 0;
+    // Calls already in flight when it paused are recorded first: wait for the count to stand still.
+    let pausedAttempts = await attemptsOf();
+    for (let last = -1; last !== pausedAttempts;) {
+      last = pausedAttempts;
+      await new Promise((r) => setTimeout(r, 300));
+      pausedAttempts = await attemptsOf();
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // still within the 5 s cool-down
+    expect(await attemptsOf()).toBe(pausedAttempts);
+    expect(await statusesOf(id)).not.toHaveProperty('failed');
+    await allDelivered(id, 30, 60_000);
+    const events = await call(api.url, 'GET', `/v1/destinations/${id}/events`, { key });
+    expect(events.body.items.map((e: { state: string; reason: string | null }) => e.state).reverse()).toEqual(['paused', 'active']);
+  }, 90_000);
+
+  it('a revoked HubSpot token pauses the destination with CREDENTIALS_REJECTED; new credentials resume it and everything lands', async () => {
+    const hubspot = createFakeHubSpot({ accessTokens: ['new-token'] });
+    await hubspot.start();
+    sinks.push(hubspot);
+    const key = await createAccount(api.url, 'Revoked');
+    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: 'revoked-token' } });
+    await postLeads(key, 20, 'revoked');
+    await waitFor(
+      'the destination to pause on rejected credentials',
+      async () => ((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'CREDENTIALS_REJECTED' ? true : undefined),
+      { timeoutMs: 15_000 },
+    );
+    const paused = await statusesOf(id);
+    expect(paused).not.toHaveProperty('failed');
+    expect(paused.succeeded).toBeUndefined();
+    const patched = await call(api.url, 'PATCH', `/v1/destinations/${id}`, { key, body: { credentials: { accessToken: 'new-token' } } });
+    expect(patched.body.health).toMatchObject({ state: 'active', reason: null });
+    await allDelivered(id, 20, 30_000);
+  }, 90_000);
+});

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { RedisConnection } from '@crm-push/queue';
+
+/**
+ * Admission into a rolling window: at most `limit` calls in any `windowMs`, counted the way
+ * HubSpot counts (a sliding log, not fixed buckets). rate-limiter-flexible's Redis limiters use
+ * fixed windows, which let twice the limit through across a window boundary — exactly what a
+ * vendor's rolling window answers with 429s — so this is a sorted set updated in one MULTI
+ * (atomic, no Lua): add the call, count the window, and take the call back out if it is over.
+ * A call taken back may make a concurrent one see one too many and wait a little longer: the
+ * error is always on the safe side. A call in flight is scored `inFlightMs` ahead (always counted,
+ * however slow it is; if its worker dies it drops out after that), and when it is over
+ * `markCallEnded` moves it to the time it ended: the vendor counted it somewhere between
+ * admission and then, so counting it from its end keeps our window a superset of the vendor's,
+ * whatever the latency in between.
+ */
+export async function takeFromWindow(
+  redis: RedisConnection,
+  key: string,
+  limit: number,
+  windowMs: number,
+  inFlightMs: number,
+  now = Date.now(),
+): Promise<{ admitted: true; member: string } | { admitted: false; opensInMs: number }> {
+  const member = `${now}:${randomUUID()}`;
+  const replies = await redis
+    .multi()
+    .zremrangebyscore(key, '-inf', now - windowMs)
+    .zadd(key, now + inFlightMs, member)
+    .zcard(key)
+    .zrange(key, 0, 0, 'WITHSCORES')
+    .pexpire(key, windowMs * 2 + inFlightMs)
+    .exec();
+  const count = Number(replies?.[2]?.[1] ?? 0);
+  if (count <= limit) return { admitted: true, member };
+  await redis.zrem(key, member);
+  const oldest = Number((replies?.[3]?.[1] as string[] | undefined)?.[1] ?? now);
+  // The oldest may still be in flight (scored in the future): then the window opens within a window.
+  return { admitted: false, opensInMs: Math.min(windowMs, Math.max(1, oldest + windowMs - now)) };
+}
+
+/**
+ * A distributed semaphore: at most `max` leases at once across every worker. A lease expires
+ * `leaseMs` after it was last renewed, so a worker that dies mid-call frees its slot by itself.
+ */
+export async function acquireLease(redis: RedisConnection, key: string, token: string, max: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+  const replies = await redis
+    .multi()
+    .zremrangebyscore(key, '-inf', now)
+    .zadd(key, now + leaseMs, token)
+    .zcard(key)
+    .pexpire(key, leaseMs * 2)
+    .exec();
+  if (Number(replies?.[2]?.[1] ?? 0) <= max) return true;
+  await redis.zrem(key, token);
+  return false;
+}
+
+export async function renewLease(redis: RedisConnection, key: string, token: string, leaseMs: number): Promise<void> {
+  await redis
+    .multi()
+    .zadd(key, 'XX', Date.now() + leaseMs, token)
+    .pexpire(key, leaseMs * 2)
+    .exec();
+}
+
+export async function releaseLease(redis: RedisConnection, key: string, token: string): Promise<void> {
+  await redis.zrem(key, token);
+}
+
+/** Re-scores an admitted call at the time it ended (see takeFromWindow). */
+export function markCallEnded(redis: RedisConnection, key: string, member: string, now = Date.now()) {
+  return redis.zadd(key, 'XX', now, member);
+}
