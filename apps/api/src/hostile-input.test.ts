@@ -1,4 +1,4 @@
-import { startSystem, type TestSystem } from './test-support/system';
+import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from './test-support/system';
 
 /** Errors name each bad field: the paths of a 400's details. */
 function refusedPaths(res: { status: number; body: any }): string[] {
@@ -84,5 +84,15 @@ describe('input PostgreSQL cannot store is refused, and never harms another requ
     const res = await system.call('POST', '/v1/leads/a%00b/push', { key: apiKey, body: {} });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('refuses a path id that is not valid percent-encoded UTF-8 with 400, on the admin routes too', async () => {
+    for (const [path, key] of [
+      ['/v1/leads/%ED%A0%80/push', apiKey],
+      ['/admin/api/deliveries/%ED%A0%80/retry', TEST_ADMIN_TOKEN],
+    ]) {
+      const res = await system.call('POST', path, { key, body: {}, headers: { origin: system.url } });
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 400, code: expect.any(String) });
+    }
   });
 });

@@ -18,6 +18,7 @@ interface ErrorLike {
   message?: unknown;
   type?: unknown;
   limit?: unknown;
+  status?: unknown;
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
@@ -33,6 +34,9 @@ function toApiError(err: ErrorLike | undefined): ApiError {
   if (err?.type === 'entity.parse.failed') return new ApiError(400, 'INVALID_JSON', `request body is not valid JSON: ${err.message}`);
   if (err?.type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the ${err.limit}-byte limit`);
   if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', String(err.message));
+  // Express's own refusals (a path parameter that is not valid percent-encoded UTF-8) carry a 4xx status.
+  if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)
+    return new ApiError(err.status, 'BAD_REQUEST', `the request is malformed: ${String(err.message)}`);
   if (isConnectionLoss(err))
     return new ApiError(503, 'SERVICE_UNAVAILABLE', 'the database is unavailable; nothing was accepted', undefined, { 'retry-after': '5' });
   return new ApiError(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
