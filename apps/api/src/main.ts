@@ -1,3 +1,4 @@
+import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics } from '@crm-push/metrics';
@@ -20,7 +21,7 @@ async function main() {
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });
-  const app = createApp({ db, queues, secrets, config, logger, metrics }, { redis, metrics });
+  const app = createApp({ db, queues, secrets, config, network: networkPolicyFromConfig(config), logger, metrics }, { redis, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 
   const shutdown = async (signal: string) => {

@@ -1,3 +1,4 @@
+import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
@@ -12,7 +13,7 @@ async function main() {
   const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS });
   // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
   const metrics = new ProcessMetrics();
-  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics };
+  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, network: networkPolicyFromConfig(config), logger, metrics };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   const workers = [createDeliveryWorker(deps, 'crm', connection, workerOpts), createDeliveryWorker(deps, 'actions', connection, workerOpts)];
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.

@@ -1,4 +1,4 @@
-import { CrmError } from '@crm-push/crm';
+import { DeliveryError } from '@crm-push/outbound';
 import type { DeliveryDeps } from './deps';
 import { createDeliveryStore } from './delivery-store';
 import { processDelivery } from './process-delivery';
@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * A BullMQ worker for one delivery queue. BullMQ owns the retries: attempts come from the job,
- * delays from this backoff strategy, which reads a vendor's Retry-After off the CrmError.
+ * delays from this backoff strategy, which reads a vendor's Retry-After off the DeliveryError.
  */
 export function createDeliveryWorker(
   deps: DeliveryDeps,
@@ -30,7 +30,7 @@ export function createDeliveryWorker(
     maxStalledCount: 1,
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-        backoffDelay(attemptsMade, policy, err instanceof CrmError ? err.retryAfterMs : undefined),
+        backoffDelay(attemptsMade, policy, err instanceof DeliveryError ? err.retryAfterMs : undefined),
     },
   });
   worker.on('error', (err) => deps.logger.error({ err: err.message, queue }, 'worker error'));

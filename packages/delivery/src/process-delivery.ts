@@ -1,4 +1,4 @@
-import { CrmError } from '@crm-push/crm';
+import { DeliveryError } from '@crm-push/outbound';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
@@ -23,7 +23,7 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
   try {
     call = await prepareCall(deps, delivery);
   } catch (err) {
-    if (!(err instanceof CrmError)) throw err; // e.g. PostgreSQL unreachable: let BullMQ retry
+    if (!(err instanceof DeliveryError)) throw err; // e.g. PostgreSQL unreachable: let BullMQ retry
     const { verdict } = await recordFailure(deps, delivery, err, { finalAttempt });
     deps.metrics?.deliveryAttempted({ destinationType, outcome: verdict });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
@@ -38,7 +38,7 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     deps.metrics?.deliveryAttempted({ destinationType, outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {
-    const error = err instanceof CrmError ? err : call.classify(err);
+    const error = err instanceof DeliveryError ? err : call.classify(err);
     // An adapter may still refuse the record before calling (e.g. no external id value to upsert by).
     const called = error.code !== 'MAPPING_ERROR';
     const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;

@@ -1,4 +1,5 @@
-import { CrmError, type PushResult } from '@crm-push/crm';
+import type { PushResult } from '@crm-push/crm';
+import { DeliveryError } from '@crm-push/outbound';
 import { Prisma } from '@crm-push/db';
 import { v7 as uuidv7 } from 'uuid';
 import { sweepDelay } from '@crm-push/queue';
@@ -71,7 +72,7 @@ export type FailureVerdict =
 export async function recordFailure(
   deps: DeliveryDeps,
   delivery: DeliveryRow,
-  error: CrmError,
+  error: DeliveryError,
   opts: { attempt?: AttemptFacts; finalAttempt: boolean; now?: Date },
 ): Promise<{ verdict: FailureVerdict; nextRetryAt: Date | null }> {
   const now = opts.now ?? new Date();
@@ -111,11 +112,11 @@ export async function recordFailure(
  * A vendor asking us to wait longer than RETRY_MAX_MS (HubSpot's daily limit) ends the round at
  * once: retrying within it would only burn attempts. The sweep comes back after the wait.
  */
-export function endsRoundEarly(deps: Pick<DeliveryDeps, 'config'>, error: CrmError): boolean {
+export function endsRoundEarly(deps: Pick<DeliveryDeps, 'config'>, error: DeliveryError): boolean {
   return error.retryable && (error.retryAfterMs ?? 0) > deps.config.RETRY_MAX_MS;
 }
 
-function decide(deps: DeliveryDeps, delivery: DeliveryRow, error: CrmError, finalAttempt: boolean, now: Date) {
+function decide(deps: DeliveryDeps, delivery: DeliveryRow, error: DeliveryError, finalAttempt: boolean, now: Date) {
   if (!error.retryable) return { verdict: 'failed' as const, nextRetryAt: null };
   if (!finalAttempt && !endsRoundEarly(deps, error)) return { verdict: 'retrying' as const, nextRetryAt: null };
   if (delivery.sweeps >= deps.config.SWEEP_MAX) return { verdict: 'failed' as const, nextRetryAt: null };

@@ -1,4 +1,5 @@
-import { assertUrlAllowed, CrmError, CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { DeliveryError, type NetworkPolicy } from '@crm-push/outbound';
 import { z } from 'zod';
 import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
 
@@ -47,8 +48,8 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   const issues: FieldIssue[] = [];
   const config = crm.configSchema.safeParse(raw.config);
   if (!config.success) issues.push(...toFieldIssues(config.error.issues, ['config']));
-  // A custom endpoint may need no auth at all.
-  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? (type === 'custom' ? { type: 'none' } : undefined));
+  // A module with defaultCredentials (a custom endpoint needing no auth) may be sent without any.
+  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? crm.defaultCredentials);
   if (!credentials.success) issues.push(...toFieldIssues(credentials.error.issues, ['credentials']));
   let fieldMapping: FieldRule[] | null = null;
   if (raw.fieldMapping) {
@@ -64,12 +65,12 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
  * Refuses destinations on loopback or private networks unless ALLOW_PRIVATE_DESTINATIONS is set.
  * A name that does not resolve right now is accepted: every call checks its address again.
  */
-export async function assertDestinationReachable(type: string, settings: DestinationSettings, allowPrivateNetworks: boolean): Promise<void> {
+export async function assertDestinationReachable(type: string, settings: DestinationSettings, network: NetworkPolicy): Promise<void> {
   for (const url of crmModule(type).urlsOf(settings.config, settings.credentials)) {
     try {
-      await assertUrlAllowed(url, { allowPrivateNetworks });
+      await network.assertUrlAllowed(url);
     } catch (err) {
-      if (!(err instanceof CrmError)) throw err;
+      if (!(err instanceof DeliveryError)) throw err;
       if (!err.retryable) throw invalid([{ path: 'config', message: err.message }]);
     }
   }

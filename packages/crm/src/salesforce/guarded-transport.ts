@@ -1,30 +1,56 @@
-import Transport from 'jsforce/lib/transport';
+import { httpCall, type NetworkPolicy } from '@crm-push/outbound';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
-import type { StreamPromise } from 'jsforce';
+import { createHttpRequestHandlerStreams } from 'jsforce/lib/request-helper';
+import Transport from 'jsforce/lib/transport';
+import type { Duplex } from 'node:stream';
 
 /**
- * jsforce's HTTP transport with this project's rules, for one connection:
- * - a timeout per call (jsforce's default is 30 minutes and process-global);
- * - no retries of its own (jsforce retries GETs 5 times with backoff): the queue is the one retry owner;
- * - no redirects, so an answer cannot send the adapter to a host the private-network guard never saw;
- * - remembers the last answer, because jsforce returns bodies only and the attempt log wants the
- *   status code and Sforce-Limit-Info.
+ * jsforce's HTTP transport with this project's rules, for one connection. jsforce 3 sends with
+ * node-fetch and no agent of ours; this transport replaces its request function with one call
+ * through the network policy (undici), so:
+ * - every address is vetted at connect time, as for the other CRMs (no DNS-rebinding window);
+ * - no redirect is followed: a 3xx fails, non-retryable, naming the status and the Location host;
+ * - bodies are read up to their cap (1 MB success, 64 KB error) and the rest discarded;
+ * - a timeout per call (jsforce's default is 30 minutes) and no retries of its own (jsforce retries
+ *   GETs 5 times with backoff): the queue is the one retry owner.
+ * It also remembers the last answer, because jsforce returns bodies only and the attempt log wants
+ * the status code and Sforce-Limit-Info.
  */
 export class GuardedTransport extends Transport {
   last?: HttpResponse;
 
-  constructor(private readonly timeoutMs: number) {
+  constructor(
+    private readonly network: NetworkPolicy,
+    private readonly timeoutMs: number,
+  ) {
     super();
   }
 
-  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
+  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
     this.last = undefined;
-    const answer = super.httpRequest(req, { ...options, timeout: this.timeoutMs, retry: { maxRetries: 0 }, followRedirect: false });
+    const answer = super.httpRequest(req, options);
     answer.then(
       (res) => (this.last = res),
       () => undefined, // the caller handles the rejection
     );
     return answer;
+  }
+
+  /** The stream jsforce reads: fed by one policy call instead of node-fetch. */
+  override getRequestStreamCreator(): (req: HttpRequest, options: HttpRequestOptions) => Duplex {
+    return (req, options) => {
+      const { output, stream } = createHttpRequestHandlerStreams(req, options);
+      const body = typeof req.body === 'string' || req.body === undefined ? req.body : String(req.body);
+      httpCall(this.network, req.url, { method: req.method, headers: { ...req.headers }, body, timeoutMs: this.timeoutMs }).then(
+        (res) => {
+          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+          stream.emit('response', { statusCode: res.statusCode, headers });
+          output.end(res.text);
+        },
+        (err: unknown) => stream.emit('error', err),
+      );
+      return stream;
+    };
   }
 
   get lastStatus(): number | undefined {
