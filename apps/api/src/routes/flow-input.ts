@@ -11,16 +11,21 @@ import { invalid, type FieldIssue } from '../http/validate';
 export function refuseEchoedSecrets(body: unknown): void {
   const actions = (body as { actions?: unknown } | null)?.actions;
   if (!Array.isArray(actions)) return;
-  const issues = actions.flatMap((action, i): FieldIssue[] =>
-    action && typeof action === 'object' && 'hasSigningSecret' in action
-      ? [
-          {
-            path: `actions.${i}.hasSigningSecret`,
-            message: 'signing secrets are never returned: send signingSecret again with the actions (or omit it to send unsigned)',
-          },
-        ]
-      : [],
-  );
+  const issues = actions.flatMap((action, i): FieldIssue[] => {
+    if (!action || typeof action !== 'object') return [];
+    if ('hasSigningSecret' in action) {
+      return [
+        {
+          path: `actions.${i}.hasSigningSecret`,
+          message: 'signing secrets are never returned: send signingSecret again with the actions (or omit it to send unsigned)',
+        },
+      ];
+    }
+    if ('webhookUrlHint' in action) {
+      return [{ path: `actions.${i}.webhookUrlHint`, message: 'Slack webhook URLs are never returned: send webhookUrl again with the actions' }];
+    }
+    return [];
+  });
   if (issues.length) throw invalid(issues);
 }
 
