@@ -34,7 +34,9 @@ async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
 }
 
 /** A server that records what reaches it; optionally answers every request with a 307 to `location`. */
-async function startServer(location?: string): Promise<{ url: string; seen: { url: string; headers: IncomingHttpHeaders; body: string }[]; close(): Promise<void> }> {
+async function startServer(
+  location?: string,
+): Promise<{ url: string; seen: { url: string; headers: IncomingHttpHeaders; body: string }[]; close(): Promise<void> }> {
   const seen: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';

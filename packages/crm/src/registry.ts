@@ -4,11 +4,7 @@ import { hubspotModule } from './hubspot';
 import { salesforceModule } from './salesforce';
 
 /** Every CRM the product speaks to. Adding one: a folder implementing CrmModule, and a line here. */
-const MODULES = [
-  customModule,
-  salesforceModule,
-  hubspotModule,
-] as const;
+const MODULES = [customModule, salesforceModule, hubspotModule] as const;
 
 /** A destination type: the `type` of a module in the registry. */
 export type CrmType = (typeof MODULES)[number]['type'];

@@ -71,7 +71,11 @@ function parseOrThrow<T>(
 ): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new DeliveryError({ code: 'DESTINATION_MISCONFIGURED', message: `the destination's ${what} are not valid: ${parsed.error.message}`, retryable: false });
+    throw new DeliveryError({
+      code: 'DESTINATION_MISCONFIGURED',
+      message: `the destination's ${what} are not valid: ${parsed.error.message}`,
+      retryable: false,
+    });
   }
   return parsed.data;
 }

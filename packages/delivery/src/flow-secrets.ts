@@ -1,5 +1,5 @@
 import type { SecretBox } from '@crm-push/db';
-import type { CrmPushAction, EmailAction, FlowAction, SideAction, SlackAction, WebhookAction } from '@crm-push/flows';
+import type { CrmPushAction, EmailAction, FlowAction, SideAction, WebhookAction } from '@crm-push/flows';
 
 /** A webhook action as the flows table holds it: the signing secret sealed by the SecretBox. */
 export interface StoredWebhookAction {

@@ -46,7 +46,9 @@ export async function loadRouting(db: Db, accountIds: readonly string[]): Promis
   // Stored webhook and Slack actions carry sealed secrets instead of signingSecret / webhookUrl;
   // routing reads only each action's type and crm_push ids, so the stored shape serves as it is.
   for (const f of flows) {
-    byAccount.get(f.accountId)!.flows.push({ id: f.id, enabled: f.enabled, when: f.when as unknown as ConditionNode, actions: storedActions(f.actions) as unknown as FlowAction[] });
+    byAccount
+      .get(f.accountId)!
+      .flows.push({ id: f.id, enabled: f.enabled, when: f.when as unknown as ConditionNode, actions: storedActions(f.actions) as unknown as FlowAction[] });
   }
   for (const d of destinations) byAccount.get(d.accountId)!.destinations.push({ id: d.id, routing: d.routing });
   return byAccount;

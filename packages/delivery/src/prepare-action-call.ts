@@ -31,7 +31,10 @@ export function prepareActionCall(deps: DeliveryDeps, delivery: LoadedDelivery):
     action = openAction(deps.secrets, stored);
   } catch {
     // A key change leaves the sealed secret unreadable; waiting will not fix it. No detail: it is a secret.
-    throw unusable('SECRET_UNREADABLE', `the ${stored.type === 'slack' ? 'Slack webhook URL' : 'webhook signing secret'} cannot be decrypted (was ENCRYPTION_KEY changed?); save the flow again`);
+    throw unusable(
+      'SECRET_UNREADABLE',
+      `the ${stored.type === 'slack' ? 'Slack webhook URL' : 'webhook signing secret'} cannot be decrypted (was ENCRYPTION_KEY changed?); save the flow again`,
+    );
   }
   const lead = { ...delivery.lead, data: delivery.lead.data as Record<string, unknown> };
   const ctx = { deliveryId: delivery.id, smtpUrl: deps.config.SMTP_URL, network: deps.network };

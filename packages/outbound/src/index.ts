@@ -1,12 +1,4 @@
-export {
-  DeliveryError,
-  deliveryErrorIn,
-  isRetryableStatus,
-  parseRetryAfter,
-  networkError,
-  networkErrorCode,
-  redirectRefused,
-} from './delivery-error';
+export { DeliveryError, deliveryErrorIn, isRetryableStatus, parseRetryAfter, networkError, networkErrorCode, redirectRefused } from './delivery-error';
 export { blockedAddressReason, urlShapeProblem, destinationNotAllowed, type LookupAll } from './network-guard';
 export { createNetworkPolicy, networkPolicyFromConfig, type NetworkPolicy, type NetworkPolicyOptions } from './network-policy';
 export { httpCall, first, type HttpAnswer, type HttpCall } from './http-call';

@@ -18,10 +18,7 @@ const MIN_SECRET_LENGTH = 4;
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secretForms(secrets)) out = out.split(secret).join(REDACTED);
-  return out
-    .replace(FORM_PARAMETER, `$1=${REDACTED}`)
-    .replace(JSON_PARAMETER, `$1"${REDACTED}"`)
-    .replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+  return out.replace(FORM_PARAMETER, `$1=${REDACTED}`).replace(JSON_PARAMETER, `$1"${REDACTED}"`).replace(AUTH_SCHEME, `$1 ${REDACTED}`);
 }
 
 /** Every string inside a credentials object (or a single secret string), longest first. */

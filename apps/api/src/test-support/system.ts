@@ -53,7 +53,15 @@ export async function startSystem(
   const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS });
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.all() });
-  const deps: DeliveryDeps = { db: database.db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, network: networkPolicyFromConfig(config), logger, metrics };
+  const deps: DeliveryDeps = {
+    db: database.db,
+    queues,
+    secrets: new SecretBox(config.ENCRYPTION_KEY),
+    config,
+    network: networkPolicyFromConfig(config),
+    logger,
+    metrics,
+  };
   const app = createApp(deps, { redis: producer, metrics });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

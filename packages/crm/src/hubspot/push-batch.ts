@@ -51,11 +51,9 @@ export async function pushBatch(
 
 async function upsertChunk(api: ContactsApi, upsertBy: string, chunk: Item[], out: PushManyResult[]): Promise<void> {
   const answer = await callBatch(chunk, out, () =>
-    api.batchApi.upsertWithHttpInfo(
-      {
-        inputs: chunk.map((i) => ({ idProperty: upsertBy, id: i.key!, properties: i.properties, objectWriteTraceId: i.trace })),
-      },
-    ),
+    api.batchApi.upsertWithHttpInfo({
+      inputs: chunk.map((i) => ({ idProperty: upsertBy, id: i.key!, properties: i.properties, objectWriteTraceId: i.trace })),
+    }),
   );
   if (!answer) return;
   const byKey = (id: string | null | undefined) => chunk.find((i) => i.key === (upsertBy === 'email' ? id?.toLowerCase() : id));

@@ -54,5 +54,9 @@ function requestFailed(label: string, err: unknown): DeliveryError {
 
 /** The start of an error body, on one line. */
 function snippet(text: string): string {
-  return text.slice(0, SNIPPET_LENGTH * 2).replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH);
+  return text
+    .slice(0, SNIPPET_LENGTH * 2)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, SNIPPET_LENGTH);
 }

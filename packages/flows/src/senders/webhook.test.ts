@@ -101,7 +101,9 @@ describe('sendWebhook', () => {
   });
 
   it('refuses a private-network URL for good unless private networks are allowed', async () => {
-    const err = await failure(sendWebhook({ ...action, url: 'http://10.1.2.3/hook' }, lead, { deliveryId: 'act_42', network: createNetworkPolicy({ allowPrivateNetworks: false }) }));
+    const err = await failure(
+      sendWebhook({ ...action, url: 'http://10.1.2.3/hook' }, lead, { deliveryId: 'act_42', network: createNetworkPolicy({ allowPrivateNetworks: false }) }),
+    );
     expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
   });
 
