@@ -13,6 +13,7 @@ import { destinationsRouter } from './routes/destinations';
 import { flowsRouter } from './routes/flows';
 import { healthRouter } from './routes/health';
 import { leadsRouter } from './routes/leads';
+import { operationsRouter } from './routes/operations';
 import { docsRouter } from './openapi/docs-router';
 import { metricsRouter } from './metrics/metrics-router';
 
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use(flowsRouter(deps));
   app.use(leadsRouter(deps));
   app.use(deliveriesRouter(deps));
+  app.use(operationsRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -36,6 +36,16 @@ export interface CrmAdapter {
   push(record: MappedRecord, ctx: PushContext): Promise<PushResult>;
   /** Pushes many records in as few calls as the CRM allows; one result per input, in order. */
   pushMany(items: { record: MappedRecord; ctx: PushContext }[]): Promise<PushManyResult[]>;
+  /**
+   * Pushes a large backlog through the CRM's bulk API where it has one (Salesforce Bulk API 2.0);
+   * one result per input, in order. Absent: pushMany is the way.
+   */
+  pushBulk?(items: { record: MappedRecord; ctx: PushContext }[], opts?: BulkOptions): Promise<PushManyResult[]>;
+}
+
+export interface BulkOptions {
+  /** How often a bulk job's state is polled. */
+  pollIntervalMs?: number;
 }
 
 export interface AdapterHooks<Credentials> {

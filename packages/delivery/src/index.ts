@@ -13,4 +13,5 @@ export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery,
 export { requeueDeliveries, requeuePages, REQUEUE_PAGE_SIZE, type RequeueWhere, type RequeueReason, type RequeuedDelivery } from './requeue';
 export { runSweep, SWEEP_LOCK_KEY, type SweepOptions, type SweepResult } from './sweep';
 export { createMaintenanceWorker, ensureSweepScheduler, SWEEP_SCHEDULER_ID, type MaintenanceWorker } from './maintenance-worker';
-export { pushLead, pushPending, PushError } from './push-controls';
+export { pushLead, PushError } from './push-controls';
+export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';

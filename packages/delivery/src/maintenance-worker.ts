@@ -1,7 +1,8 @@
-import { QUEUE_NAMES } from '@crm-push/queue';
+import { JOBS, QUEUE_NAMES } from '@crm-push/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryDeps } from './deps';
+import { failOperation, resumeStalledOperations, runPushPendingStep } from './push-pending-operation';
 import { runSweep, type SweepOptions, type SweepResult } from './sweep';
 
 /** The job scheduler's id; every worker upserts the same one, so there is only ever one. */
@@ -39,10 +40,12 @@ export async function createMaintenanceWorker(
 ): Promise<MaintenanceWorker> {
   const worker = new Worker(
     QUEUE_NAMES.maintenance,
-    async (job): Promise<SweepResult | undefined> => {
+    async (job): Promise<SweepResult | { status: string } | undefined> => {
+      if (job.name === 'push-pending') return runPushPendingStep(deps, JOBS['push-pending'].payload.parse(job.data).operationId);
       if (job.name !== 'sweep') return undefined;
       await ensureSweepScheduler(deps);
       const result = await runSweep(deps, opts.sweep);
+      await resumeStalledOperations(deps);
       if (result.ran && !result.complete) {
         await deps.queues.add(
           'sweep',
@@ -55,7 +58,13 @@ export async function createMaintenanceWorker(
     { connection, prefix: opts.prefix, concurrency: 1 },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
-  worker.on('failed', (_job, err) => deps.logger.error({ err: err.message }, 'sweep failed'));
+  worker.on('failed', (job, err) => {
+    deps.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed');
+    const finalAttempt = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (job?.name === 'push-pending' && finalAttempt) {
+      void failOperation(deps, JOBS['push-pending'].payload.parse(job.data).operationId, err).catch(() => undefined);
+    }
+  });
 
   const heal = () =>
     ensureSweepScheduler(deps).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not create the sweep scheduler; retrying later'));

@@ -46,45 +46,43 @@ export async function pushLead(deps: DeliveryDeps, accountId: string, leadId: st
   return { deliveries: rows };
 }
 
-/**
- * POST /v1/leads/push-pending: every unsynced lead (pending or failed) of the account, a page
- * of leads at a time, to every usable destination it has not yet succeeded at — its own
- * not-succeeded CRM deliveries plus new ones (bulk inserted) to `routing: "all"` destinations it
- * has none for. `routing: "flows"` destinations only get the leads their flows chose.
- */
-export async function pushPending(deps: DeliveryDeps, accountId: string): Promise<{ leads: number; deliveries: number }> {
-  const routed = await routedDestinations(deps, accountId);
-  let cursor: string | undefined;
-  let leads = 0;
-  let deliveries = 0;
-  for (;;) {
-    const page = await deps.db.lead.findMany({
-      where: { accountId, status: { in: ['pending', 'failed'] }, id: cursor ? { gt: cursor } : undefined },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-      take: REQUEUE_PAGE_SIZE,
-    });
-    if (!page.length) break;
-    cursor = page[page.length - 1].id;
-    const leadIds = page.map((l) => l.id);
-    leads += leadIds.length;
-    const existing = await deps.db.delivery.findMany({ where: { leadId: { in: leadIds }, kind: 'crm' }, select: { leadId: true, destinationId: true } });
-    const have = new Set(existing.map((d) => `${d.leadId}/${d.destinationId}`));
-    await createMissingPairs(
-      deps,
-      accountId,
-      leadIds.flatMap((leadId) =>
-        routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId })),
-      ),
-    );
-    const { requeued } = await requeuePages(deps, { leadId: { in: leadIds }, kind: 'crm', destination: usable }, 'push');
-    deliveries += requeued;
-    if (page.length < REQUEUE_PAGE_SIZE) break;
-  }
-  return { leads, deliveries };
+export interface PushPendingPage {
+  leads: number;
+  deliveries: number;
+  /** The last lead id of the page; undefined when there was none left. */
+  cursor: string | undefined;
+  /** No unsynced lead after this page. */
+  done: boolean;
 }
 
-async function routedDestinations(deps: DeliveryDeps, accountId: string): Promise<string[]> {
+/**
+ * One page of push-pending (see push-pending-operation.ts): the next unsynced leads (pending or
+ * failed) of the account after `cursor`, to every usable destination each has not yet succeeded
+ * at — its own not-succeeded CRM deliveries plus new ones (bulk inserted) to `routing: "all"`
+ * destinations it has none for. `routing: "flows"` destinations only get the leads their flows
+ * chose. Idempotent: a page done twice (a worker died before recording it) queues nothing twice.
+ */
+export async function pushPendingPage(deps: DeliveryDeps, accountId: string, routed: string[], cursor?: string): Promise<PushPendingPage> {
+  const page = await deps.db.lead.findMany({
+    where: { accountId, status: { in: ['pending', 'failed'] }, id: cursor ? { gt: cursor } : undefined },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+    take: REQUEUE_PAGE_SIZE,
+  });
+  if (!page.length) return { leads: 0, deliveries: 0, cursor, done: true };
+  const leadIds = page.map((l) => l.id);
+  const existing = await deps.db.delivery.findMany({ where: { leadId: { in: leadIds }, kind: 'crm' }, select: { leadId: true, destinationId: true } });
+  const have = new Set(existing.map((d) => `${d.leadId}/${d.destinationId}`));
+  await createMissingPairs(
+    deps,
+    accountId,
+    leadIds.flatMap((leadId) => routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId }))),
+  );
+  const { requeued } = await requeuePages(deps, { leadId: { in: leadIds }, kind: 'crm', destination: usable }, 'push');
+  return { leads: leadIds.length, deliveries: requeued, cursor: leadIds[leadIds.length - 1], done: page.length < REQUEUE_PAGE_SIZE };
+}
+
+export async function routedDestinations(deps: DeliveryDeps, accountId: string): Promise<string[]> {
   const rows = await deps.db.destination.findMany({ where: { accountId, routing: 'all', ...usable }, select: { id: true }, orderBy: { id: 'asc' } });
   return rows.map((d) => d.id);
 }

@@ -9,6 +9,8 @@ export interface HttpCall {
   body?: string;
   /** Limit for connecting, for the headers and for each wait on the body. */
   timeoutMs: number;
+  /** Cap of a success body when a call's answer is data by design (bulk results) [1 MB]. */
+  maxSuccessBytes?: number;
 }
 
 export interface HttpAnswer {
@@ -49,7 +51,7 @@ export async function httpCall(policy: NetworkPolicy, url: string, call: HttpCal
     throw redirectRefused(statusCode, first(headers.location));
   }
   const ok = statusCode >= 200 && statusCode < 300;
-  const { text, truncated } = await readCapped(res.body, ok ? MAX_SUCCESS_BODY_BYTES : MAX_ERROR_BODY_BYTES);
+  const { text, truncated } = await readCapped(res.body, ok ? (call.maxSuccessBytes ?? MAX_SUCCESS_BODY_BYTES) : MAX_ERROR_BODY_BYTES);
   return { statusCode, headers, text, truncated };
 }
 

@@ -9,6 +9,7 @@ export const JOBS = {
   deliver: { queue: 'crm', payload: z.object({ deliveryId: z.string().min(1) }) },
   action: { queue: 'actions', payload: z.object({ deliveryId: z.string().min(1) }) },
   sweep: { queue: 'maintenance', payload: z.object({}) },
+  'push-pending': { queue: 'maintenance', payload: z.object({ operationId: z.string().min(1) }) },
 } as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
 
 export type JobName = keyof typeof JOBS;

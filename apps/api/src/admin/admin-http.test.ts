@@ -248,6 +248,22 @@ describe('the admin area over HTTP', () => {
       expect(page).not.toContain('<b>Bold</b>');
     });
 
+    it('shows a running push-pending with its progress bar on the leads page', async () => {
+      const accountId = (await system.deps.db.destination.findUniqueOrThrow({ where: { id: destinationId } })).accountId;
+      const op = await system.deps.db.operation.create({
+        data: { accountId, type: 'push-pending', leads: 2000, deliveries: 2000, progressLeads: 500, progressDeliveries: 480, cursor: 'x' },
+      });
+      try {
+        const page = await (await request('GET', '/admin', { headers: { cookie } })).text();
+        const row = new RegExp(`<tr data-operation-id="${op.id}">[\\s\\S]*?</tr>`).exec(page)?.[0];
+        expect(row).toContain('<progress value="500" max="2000"></progress>');
+        expect(row).toContain('500 / 2000 leads · 480 deliveries queued');
+        expect(row).toContain('data-status="running"');
+      } finally {
+        await system.deps.db.operation.delete({ where: { id: op.id } });
+      }
+    });
+
     it('pages through leads, newest first', async () => {
       for (const email of ['p1@example.com', 'p2@example.com', 'p3@example.com'])
         await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email } } });

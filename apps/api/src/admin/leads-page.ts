@@ -5,6 +5,7 @@ import { parse } from '../http/validate';
 import { deliveryBadges } from './delivery-badges';
 import { html } from './html';
 import { nextPageLink, sendPage, time } from './layout';
+import { operationsPanel } from './operations-panel';
 
 /** A few fields that tell a lead apart at a glance; the rest is in the API. */
 function summary(data: unknown): string {
@@ -27,9 +28,10 @@ export function leadsPage(db: Db) {
       },
     });
     const { items, nextCursor } = page(rows, q.limit);
+    const operations = q.cursor ? '' : await operationsPanel(db);
     sendPage(res, {
       title: 'Leads',
-      body: html`<table class="leads">
+      body: html`${operations}<table class="leads">
 <thead><tr><th>Received</th><th>Account</th><th>Lead</th><th>Status</th><th>Deliveries</th></tr></thead>
 <tbody>${items.map(
         (lead) => html`<tr data-lead-id="${lead.id}">

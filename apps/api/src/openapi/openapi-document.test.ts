@@ -20,6 +20,7 @@ const API_MD_ROUTES = [
   'GET /v1/leads',
   'POST /v1/leads/{id}/push',
   'POST /v1/leads/push-pending',
+  'GET /v1/operations/{id}',
   'GET /v1/deliveries',
   'GET /v1/deliveries/{id}',
   'POST /v1/deliveries/{id}/retry',

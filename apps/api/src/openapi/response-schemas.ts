@@ -119,8 +119,21 @@ export const pushResultSchema = z.object({
 });
 
 export const pushPendingResultSchema = z.object({
-  leads: z.number().int().nonnegative().describe('Leads that got at least one delivery re-queued.'),
-  deliveries: z.number().int().nonnegative().describe('Deliveries re-queued.'),
+  operationId: id.describe('Follow it at GET /v1/operations/{id}. A request while one runs answers the running one.'),
+  leads: z.number().int().nonnegative().describe('Unsynced leads it will push, counted before it started.'),
+  deliveries: z.number().int().nonnegative().describe('Deliveries it will queue, counted before it started.'),
+});
+
+export const operationSchema = z.object({
+  id,
+  type: z.literal('push-pending'),
+  status: z.enum(['running', 'done', 'failed']),
+  leads: z.number().int().nonnegative(),
+  deliveries: z.number().int().nonnegative(),
+  progress: z.object({ leads: z.number().int().nonnegative(), deliveries: z.number().int().nonnegative() }),
+  startedAt: timestamp,
+  finishedAt: timestamp.nullable(),
+  error: z.object({ message: z.string() }).nullable(),
 });
 
 /** Actions as flows answer them: a webhook's signing secret becomes `hasSigningSecret`. */

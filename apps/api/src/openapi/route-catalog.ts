@@ -152,9 +152,18 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/v1/leads/push-pending',
     tag: 'Leads',
     summary: 'Push every unsynced lead',
-    description: 'Every `pending` or `failed` lead goes to every connected destination it has not yet succeeded at.',
+    description:
+      'Every `pending` or `failed` lead goes to every connected destination it has not yet succeeded at, as a background operation (one per account at a time).',
     auth: 'apiKey',
-    responses: { 202: json('What was queued.', out.pushPendingResultSchema) },
+    responses: { 202: json('The operation and what it will push.', out.pushPendingResultSchema) },
+  },
+  {
+    method: 'get',
+    path: '/v1/operations/:id',
+    tag: 'Leads',
+    summary: 'Follow a background operation',
+    auth: 'apiKey',
+    responses: { 200: json('Its status and progress.', out.operationSchema) },
   },
 
   {

@@ -1,4 +1,4 @@
-import { createIngester, findLead, leadInclude, leadView, PushError, pushLead, pushPending } from '@crm-push/delivery';
+import { createIngester, findLead, leadInclude, leadView, PushError, pushLead, startPushPending } from '@crm-push/delivery';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error';
@@ -48,9 +48,10 @@ export function leadsRouter(deps: ApiDeps): Router {
     });
   });
 
-  // Every unsynced lead of the account, in pages; answers with how many leads and deliveries it queued.
+  // Counts and starts (or finds the running) background operation; GET /v1/operations/:id follows it.
   router.post('/v1/leads/push-pending', async (_req, res) => {
-    res.status(202).json(await pushPending(deps, accountIdOf(res)));
+    const op = await startPushPending(deps, accountIdOf(res));
+    res.status(202).json({ operationId: op.id, leads: op.leads, deliveries: op.deliveries });
   });
 
   router.post('/v1/leads/:id/push', async (req, res) => {

@@ -2,7 +2,7 @@ import { httpCall, type NetworkPolicy } from '@crm-push/outbound';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
 import { createHttpRequestHandlerStreams } from 'jsforce/lib/request-helper';
 import Transport from 'jsforce/lib/transport';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 
 /**
  * jsforce's HTTP transport with this project's rules, for one connection. jsforce 3 sends with
@@ -39,16 +39,27 @@ export class GuardedTransport extends Transport {
   /** The stream jsforce reads: fed by one policy call instead of node-fetch. */
   override getRequestStreamCreator(): (req: HttpRequest, options: HttpRequestOptions) => Duplex {
     return (req, options) => {
-      const { output, stream } = createHttpRequestHandlerStreams(req, options);
-      const body = typeof req.body === 'string' || req.body === undefined ? req.body : String(req.body);
-      httpCall(this.network, req.url, { method: req.method, headers: { ...req.headers }, body, timeoutMs: this.timeoutMs }).then(
-        (res) => {
-          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-          stream.emit('response', { statusCode: res.statusCode, headers });
-          output.end(res.text);
-        },
-        (err: unknown) => stream.emit('error', err),
-      );
+      const { input, output, stream } = createHttpRequestHandlerStreams(req, options);
+      // The body arrives on the stream's input side, written (req.body) or piped (Bulk API CSV).
+      const body = /^(POST|PUT|PATCH)$/i.test(req.method) ? readAll(input) : Promise.resolve(undefined);
+      body
+        .then((text) =>
+          httpCall(this.network, req.url, {
+            method: req.method,
+            headers: { ...req.headers },
+            body: text,
+            timeoutMs: this.timeoutMs,
+            maxSuccessBytes: successCap(req.url),
+          }),
+        )
+        .then(
+          (res) => {
+            const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+            stream.emit('response', { statusCode: res.statusCode, headers });
+            output.end(res.text);
+          },
+          (err: unknown) => stream.emit('error', err),
+        );
       return stream;
     };
   }
@@ -61,4 +72,18 @@ export class GuardedTransport extends Transport {
   get limitInfo(): string | undefined {
     return this.last?.headers['sforce-limit-info'];
   }
+}
+
+async function readAll(input: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Bulk API 2.0 result downloads are CSV of every record of a job: data by design, capped far higher. */
+const BULK_RESULTS = /\/jobs\/ingest\/[^/]+\/(successfulResults|failedResults|unprocessedrecords)\/?$/;
+const BULK_RESULTS_BYTES = 150 * 1024 * 1024;
+
+function successCap(url: string): number | undefined {
+  return BULK_RESULTS.test(new URL(url).pathname) ? BULK_RESULTS_BYTES : undefined;
 }

@@ -1,6 +1,7 @@
 import { Connection, type DescribeSObjectResult, type Record as SfRecord } from 'jsforce';
-import type { AdapterHooks, CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
+import type { AdapterHooks, BulkOptions, CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
 import { DeliveryError, type NetworkPolicy } from '@crm-push/outbound';
+import { bulkLoad } from './bulk-load';
 import { tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
 import { classifyError, classifySaveError } from './error-taxonomy';
 import { GuardedTransport } from './guarded-transport';
@@ -74,6 +75,26 @@ export class SalesforceAdapter implements CrmAdapter {
         break;
       }
     }
+    return results;
+  }
+
+  /** One Bulk API 2.0 job for all of them (bulk-load.ts); a record without its external id fails alone. */
+  async pushBulk(items: { record: MappedRecord; ctx: PushContext }[], opts: BulkOptions = {}): Promise<PushManyResult[]> {
+    const field = this.config.externalIdField;
+    const results: PushManyResult[] = new Array(items.length);
+    const sendable = items.flatMap(({ record }, i) => {
+      if (field && isBlank(record[field])) results[i] = { ok: false, error: missingExternalId(field) };
+      return results[i] ? [] : [i];
+    });
+    if (!sendable.length) return results;
+    const loaded = await this.run(() =>
+      bulkLoad(
+        this.conn,
+        sendable.map((i) => items[i].record),
+        { object: this.config.object, externalIdField: field, pollIntervalMs: opts.pollIntervalMs },
+      ),
+    );
+    sendable.forEach((index, k) => (results[index] = loaded[k]));
     return results;
   }
 

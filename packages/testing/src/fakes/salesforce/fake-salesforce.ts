@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { FakeServer, type FakeRequest, type FakeResponse, type RouteHandler } from '../fake-server';
+import { FakeBulkIngest } from './bulk-ingest';
 import { validateWrite, type SalesforceRecord } from './record-rules';
 import { INVALID_SESSION, NOT_FOUND, sfError, type SaveError } from './salesforce-errors';
 import { orgAndUserIds, salesforceId } from './salesforce-ids';
@@ -39,6 +40,19 @@ export class FakeSalesforce {
   readonly clientSecret: string;
   apiUsage = 0;
   readonly apiLimit: number;
+  /** Bulk API 2.0 ingest jobs (routes bulk.*), writing through the same rules as the REST API. */
+  readonly bulk = new FakeBulkIngest({
+    hasObject: (object) => this.sObjects.has(object),
+    insert: (object, input) => this.insert(this.sObjects.get(object)!, input),
+    upsert: (object, field, value, input) => {
+      const result = this.upsertOne(this.sObjects.get(object)!, field, value, input);
+      if (!('matches' in result)) return result;
+      const ids = result.matches.map((r) => r.Id).join(', ');
+      return {
+        error: { statusCode: 'DUPLICATE_EXTERNAL_ID', message: `${field}: more than one record found for external id field: [${ids}]`, fields: [field] },
+      };
+    },
+  });
 
   constructor(opts: FakeSalesforceOptions = {}) {
     this.accessTokens.add(opts.accessToken ?? 'sf-access-token');
@@ -125,6 +139,7 @@ export class FakeSalesforce {
       '/services/data/:version/composite/sobjects/:object/:field',
       this.api((req) => this.collectionUpsert(req)),
     );
+    this.bulk.addRoutes(s, (handler) => this.api(handler));
     // Anything else under /services (e.g. an upsert whose value split the path) is Salesforce's 404.
     for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE']) s.route('data.unknown', method, '/services/:rest*', () => NOT_FOUND());
   }
