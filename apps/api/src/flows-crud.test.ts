@@ -55,8 +55,12 @@ describe('/v1/flows', () => {
     const flow = await create();
     expect(flow).toMatchObject({ name: 'EU leads to sales', enabled: true, when: flowBody().when });
     expect(flow.actions[3]).toEqual({ type: 'webhook', url: 'http://127.0.0.1:9/hook', hasSigningSecret: true });
-    expect(flow.actions.slice(0, 3)).toEqual(flowBody().actions.slice(0, 3));
+    // A Slack webhook URL is a credential: shown as host + last 4 characters.
+    expect(flow.actions[1]).toEqual({ type: 'slack', webhookUrlHint: '127.0.0.1:9 …lack', text: 'New lead {{data.email}}' });
+    expect(flow.actions[0]).toEqual(flowBody().actions[0]);
+    expect(flow.actions[2]).toEqual(flowBody().actions[2]);
     expect(JSON.stringify(flow)).not.toContain(SECRET);
+    expect(JSON.stringify(flow)).not.toContain('/slack');
 
     const read = await system.call('GET', `/v1/flows/${flow.id}`, { key: apiKey });
     expect(read.status).toBe(200);
@@ -74,6 +78,18 @@ describe('/v1/flows', () => {
     const webhook = (row.actions as any[])[3];
     expect(webhook.signingSecret).toBeUndefined();
     expect(system.deps.secrets.open(webhook.sealedSigningSecret)).toBe(SECRET);
+  });
+
+  it('stores the Slack webhook URL sealed, and refuses its hint sent back in place of the URL', async () => {
+    const flow = await create();
+    const [row] = await system.deps.db.$queryRaw<{ actions: unknown }[]>`SELECT actions FROM flows WHERE id = ${flow.id}`;
+    expect(JSON.stringify(row.actions)).not.toContain('127.0.0.1:9/slack');
+    const slack = (row.actions as any[])[1];
+    expect(slack.webhookUrl).toBeUndefined();
+    expect(system.deps.secrets.open(slack.sealedWebhookUrl)).toBe('http://127.0.0.1:9/slack');
+
+    const echoed = await system.call('PATCH', `/v1/flows/${flow.id}`, { key: apiKey, body: { actions: [flow.actions[1]] } });
+    expect(refusal(echoed)).toEqual(['actions.0.webhookUrlHint']);
   });
 
   it('a webhook without a secret shows hasSigningSecret: false', async () => {
@@ -106,10 +122,10 @@ describe('/v1/flows', () => {
     expect(signed.body.actions).toEqual([{ type: 'webhook', url: 'http://127.0.0.1:9/other', hasSigningSecret: true }]);
   });
 
-  it('refuses actions sent back as read (hasSigningSecret), explaining that the secret must be re-sent', async () => {
+  it('refuses actions sent back as read (hasSigningSecret, webhookUrlHint), explaining that the secrets must be re-sent', async () => {
     const flow = await create();
     const res = await system.call('PATCH', `/v1/flows/${flow.id}`, { key: apiKey, body: { actions: flow.actions } });
-    expect(refusal(res)).toEqual(['actions.3.hasSigningSecret']);
+    expect(refusal(res)).toEqual(['actions.1.webhookUrlHint', 'actions.3.hasSigningSecret']);
     expect(res.body.error.message).toContain('send signingSecret again');
     const unchanged = await system.call('GET', `/v1/flows/${flow.id}`, { key: apiKey });
     expect(unchanged.body.actions[3].hasSigningSecret).toBe(true);

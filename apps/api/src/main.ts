@@ -1,3 +1,4 @@
+import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics } from '@crm-push/metrics';
@@ -30,7 +31,10 @@ async function main() {
         state: d.healthState,
       })),
   });
-  const app = createApp({ db, queues, secrets, config, logger, metrics, lanes: new Lanes(redis) }, { redis, subscriber, metrics });
+  const app = createApp(
+    { db, queues, secrets, config, network: networkPolicyFromConfig(config), logger, metrics, lanes: new Lanes(redis) },
+    { redis, subscriber, metrics },
+  );
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 
   const shutdown = async (signal: string) => {

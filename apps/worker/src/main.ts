@@ -1,3 +1,4 @@
+import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
@@ -14,7 +15,16 @@ async function main() {
   // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
   const metrics = new ProcessMetrics();
   // Lanes share the worker's connection: their state must be the one every worker sees.
-  const deps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics, lanes: new Lanes(connection) };
+  const deps = {
+    db,
+    queues,
+    secrets: new SecretBox(config.ENCRYPTION_KEY),
+    config,
+    network: networkPolicyFromConfig(config),
+    logger,
+    metrics,
+    lanes: new Lanes(connection),
+  };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   // Every shard of the CRM and action queues, so any worker can take any destination's jobs.
   const workers = [

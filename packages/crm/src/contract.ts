@@ -1,8 +1,6 @@
+import type { DeliveryError, NetworkPolicy } from '@crm-push/outbound';
 import type { z } from 'zod';
-import type { CrmError } from './crm-error';
 import type { FieldRule } from './mapping/field-rule';
-
-export type CrmType = 'salesforce' | 'hubspot' | 'custom';
 
 /** The record an adapter sends: the lead's data after field mapping. */
 export type MappedRecord = Record<string, unknown>;
@@ -34,13 +32,13 @@ export interface TestResult {
   error?: { code: string; message: string };
 }
 
-export type PushManyResult = { ok: true; result: PushResult } | { ok: false; error: CrmError };
+export type PushManyResult = { ok: true; result: PushResult } | { ok: false; error: DeliveryError };
 
 /** One connected destination, built fresh for each job (adapters are never shared between jobs). */
 export interface CrmAdapter {
   /** A real call with no side effects that proves URL and credentials. Never throws. */
   test(): Promise<TestResult>;
-  /** Pushes one record; throws CrmError. */
+  /** Pushes one record; throws DeliveryError. */
   push(record: MappedRecord, ctx: PushContext): Promise<PushResult>;
   /** Pushes many records in as few calls as the CRM allows; one result per input, in order. */
   pushMany(items: { record: MappedRecord; ctx: PushContext }[]): Promise<PushManyResult[]>;
@@ -65,21 +63,24 @@ export interface AdapterOptions<Config, Credentials> {
   config: Config;
   credentials: Credentials;
   hooks?: AdapterHooks<Credentials>;
-  /** ALLOW_PRIVATE_DESTINATIONS: loopback and private networks allowed. */
-  allowPrivateNetworks: boolean;
+  /** Where calls may go: every transport the adapter uses sends through its dispatcher. */
+  network: NetworkPolicy;
 }
 
 /** Everything the rest of the system knows about one CRM type. One folder implements one. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds modules of different config types
-export interface CrmModule<Config = any, Credentials = any> {
-  type: CrmType;
+export interface CrmModule<Type extends string = string, Config = unknown, Credentials = unknown> {
+  type: Type;
+  /** How people name it: "HubSpot"; also the prefix of its OpenAPI schema names. */
+  displayName: string;
   configSchema: z.ZodType<Config>;
   credentialsSchema: z.ZodType<Credentials>;
+  /** Used when a destination is saved without credentials; absent when they are required. */
+  defaultCredentials?: Credentials;
   /** Applied when a destination has no fieldMapping of its own. */
   defaultMapping: FieldRule[];
   /** URLs in config/credentials that must pass the private-network guard. */
   urlsOf(config: Config, credentials: Credentials): string[];
   createAdapter(opts: AdapterOptions<Config, Credentials>): CrmAdapter;
-  /** Turns anything the SDK or transport throws into a CrmError. */
-  classifyError(err: unknown): CrmError;
+  /** Turns anything the SDK or transport throws into a DeliveryError. */
+  classifyError(err: unknown): DeliveryError;
 }

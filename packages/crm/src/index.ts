@@ -1,11 +1,6 @@
 export * from './contract';
-export { CrmError, crmErrorIn, isRetryableStatus, parseRetryAfter, networkError, networkErrorCode } from './crm-error';
 export { fieldRuleSchema, fieldMappingSchema, TRANSFORMS, type FieldRule, type Transform } from './mapping/field-rule';
-export { standardWebhookHeaders } from './standard-webhooks';
-export { crmModule, crmModules, CRM_TYPES } from './registry';
+export { crmModule, crmModules, CRM_TYPES, isCrmType, type CrmType } from './registry';
 export { applyMapping, type MappingInput } from './mapping/apply-mapping';
 export { validateMapping, type MappingIssue } from './mapping/validate-mapping';
-export { renderTemplate, validateTemplate, isTemplate } from './mapping/template';
 export { leadTemplateContext } from './mapping/lead-context';
-export { assertUrlAllowed, urlShapeProblem } from './network-guard';
-export { outboundDispatcher } from './outbound-http';

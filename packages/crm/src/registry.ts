@@ -1,19 +1,24 @@
-import type { CrmModule, CrmType } from './contract';
+import type { CrmModule } from './contract';
 import { customModule } from './custom';
 import { hubspotModule } from './hubspot';
 import { salesforceModule } from './salesforce';
 
 /** Every CRM the product speaks to. Adding one: a folder implementing CrmModule, and a line here. */
-export const crmModules: Record<CrmType, CrmModule> = {
-  custom: customModule,
-  salesforce: salesforceModule,
-  hubspot: hubspotModule,
-};
+const MODULES = [customModule, salesforceModule, hubspotModule] as const;
 
-export const CRM_TYPES = Object.keys(crmModules) as CrmType[];
+/** A destination type: the `type` of a module in the registry. */
+export type CrmType = (typeof MODULES)[number]['type'];
 
-export function crmModule(type: string): CrmModule {
-  const found = crmModules[type as CrmType];
-  if (!found) throw new Error(`unknown destination type "${type}"`);
-  return found;
+/** Modules by type, each seen with its config and credentials as parsed input (unknown to callers). */
+export const crmModules = Object.fromEntries(MODULES.map((m) => [m.type, m])) as Record<CrmType, CrmModule<CrmType>>;
+
+export const CRM_TYPES = MODULES.map((m) => m.type) as CrmType[];
+
+export function isCrmType(type: string): type is CrmType {
+  return Object.hasOwn(crmModules, type);
+}
+
+export function crmModule(type: string): CrmModule<CrmType> {
+  if (!isCrmType(type)) throw new Error(`unknown destination type "${type}"`);
+  return crmModules[type];
 }

@@ -1,4 +1,5 @@
-import { assertUrlAllowed, CrmError, crmModule, type CrmAdapter, type CrmModule, type TestResult } from '@crm-push/crm';
+import { crmModule, type CrmAdapter, type CrmModule, type CrmType, type TestResult } from '@crm-push/crm';
+import { DeliveryError, scrubbedError, secretValuesOf } from '@crm-push/outbound';
 import type { DeliveryDeps } from './deps';
 
 export interface DestinationRow {
@@ -9,11 +10,13 @@ export interface DestinationRow {
 }
 
 export interface BuiltAdapter {
-  crm: CrmModule;
+  crm: CrmModule<CrmType>;
   adapter: CrmAdapter;
   config: unknown;
   /** Every URL the adapter will call, for the private-network guard. */
   urls: string[];
+  /** Turns anything the adapter threw into a DeliveryError whose message holds none of the destination's secrets. */
+  classify(err: unknown): DeliveryError;
 }
 
 /**
@@ -24,27 +27,39 @@ export function buildAdapter(deps: DeliveryDeps, destination: DestinationRow): B
   const crm = crmModule(destination.type);
   const config = parseOrThrow(crm.configSchema, destination.config, 'config');
   const credentials = parseOrThrow(crm.credentialsSchema, destination.credentials ? openCredentials(deps, destination.credentials) : {}, 'credentials');
+  // A destination may echo what it was sent (a token endpoint quoting client_secret): what is
+  // stored or shown of its answer is scrubbed of this destination's own credential values.
+  const secrets = secretValuesOf(credentials);
+  const rotated: string[] = [];
   const adapter = crm.createAdapter({
     config,
     credentials,
-    allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS,
+    network: deps.network,
     hooks: {
       onCredentialsChanged: async (next) => {
+        rotated.push(...secretValuesOf(next));
         await deps.db.destination.update({ where: { id: destination.id }, data: { credentials: deps.secrets.seal(next) } });
       },
     },
   });
-  return { crm, adapter, config, urls: crm.urlsOf(config, credentials) };
+  const classify = (err: unknown) => scrubbedError(err instanceof DeliveryError ? err : crm.classifyError(err), [...secrets, ...rotated]);
+  return { crm, adapter, config, urls: crm.urlsOf(config, credentials), classify };
 }
 
 /** POST /v1/destinations/:id/test: a real, side-effect-free call; never throws. */
 export async function testConnection(deps: DeliveryDeps, destination: DestinationRow): Promise<TestResult> {
+  let classify = (err: unknown) => (err instanceof DeliveryError ? err : crmModule(destination.type).classifyError(err));
   try {
-    const { adapter, urls } = buildAdapter(deps, destination);
-    for (const url of urls) await assertUrlAllowed(url, { allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS });
-    return await adapter.test();
+    const built = buildAdapter(deps, destination);
+    classify = built.classify;
+    for (const url of built.urls) await deps.network.assertUrlAllowed(url);
+    const result = await built.adapter.test();
+    if (!result.error) return result;
+    // The adapter's message may quote the destination's answer.
+    const scrubbed = classify(new DeliveryError({ code: result.error.code, message: result.error.message, retryable: false }));
+    return { ...result, error: { code: scrubbed.code, message: scrubbed.message } };
   } catch (err) {
-    const error = err instanceof CrmError ? err : crmModule(destination.type).classifyError(err);
+    const error = classify(err);
     return { ok: false, latencyMs: 0, error: { code: error.code, message: error.message } };
   }
 }
@@ -54,7 +69,7 @@ function openCredentials(deps: DeliveryDeps, sealed: string): unknown {
   try {
     return deps.secrets.open(sealed);
   } catch {
-    throw new CrmError({
+    throw new DeliveryError({
       code: 'CREDENTIALS_UNREADABLE',
       message: "the destination's credentials cannot be decrypted (was ENCRYPTION_KEY changed?); save them again",
       retryable: false,
@@ -69,7 +84,11 @@ function parseOrThrow<T>(
 ): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new CrmError({ code: 'DESTINATION_MISCONFIGURED', message: `the destination's ${what} are not valid: ${parsed.error.message}`, retryable: false });
+    throw new DeliveryError({
+      code: 'DESTINATION_MISCONFIGURED',
+      message: `the destination's ${what} are not valid: ${parsed.error.message}`,
+      retryable: false,
+    });
   }
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import type { Config } from '@crm-push/config';
-import type { CrmError } from '@crm-push/crm';
+import type { DeliveryError } from '@crm-push/outbound';
 import { LIVE_JOB_STATES, sweepDelay } from '@crm-push/queue';
 import { UnrecoverableError } from 'bullmq';
 
@@ -44,7 +44,7 @@ export function isFinalAttempt(job: JobAttempts): boolean {
  * A vendor asking us to wait longer than RETRY_MAX_MS (HubSpot's daily limit) ends the round at
  * once: retrying within it would only burn attempts. The sweep comes back after the wait.
  */
-export function endsRoundEarly(config: Pick<Config, 'RETRY_MAX_MS'>, error: CrmError): boolean {
+export function endsRoundEarly(config: Pick<Config, 'RETRY_MAX_MS'>, error: DeliveryError): boolean {
   return error.retryable && (error.retryAfterMs ?? 0) > config.RETRY_MAX_MS;
 }
 
@@ -52,7 +52,7 @@ export function endsRoundEarly(config: Pick<Config, 'RETRY_MAX_MS'>, error: CrmE
 export function decideFate(
   config: Pick<Config, 'RETRY_MAX_MS' | 'SWEEP_MAX' | 'SWEEP_EVERY_MS'>,
   delivery: { sweeps: number },
-  error: CrmError,
+  error: DeliveryError,
   finalAttempt: boolean,
   now: Date = new Date(),
 ): FailureFate {
@@ -72,7 +72,7 @@ export function statusOfFate(fate: FailureFate): 'retrying' | 'failed' {
  * What the processor throws once the fate is recorded: the error itself when BullMQ should retry
  * (its backoff reads `retryAfterMs`), an UnrecoverableError when the round is over.
  */
-export function errorForQueue(fate: FailureFate, error: CrmError): Error {
+export function errorForQueue(fate: FailureFate, error: DeliveryError): Error {
   return fate.verdict === 'retrying' ? error : new UnrecoverableError(`${error.code}: ${error.message}`);
 }
 

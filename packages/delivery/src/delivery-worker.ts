@@ -1,4 +1,4 @@
-import { CrmError } from '@crm-push/crm';
+import { DeliveryError } from '@crm-push/outbound';
 import type { DeliveryDeps } from './deps';
 import { createDeliveryStore } from './delivery-store';
 import { processDelivery } from './process-delivery';
@@ -14,7 +14,7 @@ export function createDeliveryWorkers(deps: DeliveryDeps, connection: RedisConne
 
 /**
  * A BullMQ worker for one delivery queue (one shard), at the producer queue's name and prefix. BullMQ owns the retries: attempts come from the job,
- * delays from this backoff strategy, which reads a vendor's Retry-After off the CrmError.
+ * delays from this backoff strategy, which reads a vendor's Retry-After off the DeliveryError.
  */
 export function createDeliveryWorker(deps: DeliveryDeps, queue: Queue, connection: RedisConnection, opts: WorkerOptions) {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
@@ -31,7 +31,7 @@ export function createDeliveryWorker(deps: DeliveryDeps, queue: Queue, connectio
     maxStalledCount: 1,
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-        backoffDelay(attemptsMade, policy, err instanceof CrmError ? err.retryAfterMs : undefined),
+        backoffDelay(attemptsMade, policy, err instanceof DeliveryError ? err.retryAfterMs : undefined),
     },
   });
   worker.on('error', (err) => deps.logger.error({ err: err.message, queue: queue.name }, 'worker error'));

@@ -1,5 +1,6 @@
 import type { Config } from '@crm-push/config';
 import type { Db, SecretBox } from '@crm-push/db';
+import type { NetworkPolicy } from '@crm-push/outbound';
 import type { Queues } from '@crm-push/queue';
 import type { Logger } from 'pino';
 import type { Lanes, WaitReason } from './lanes';
@@ -10,6 +11,8 @@ export interface DeliveryDeps {
   queues: Queues;
   secrets: SecretBox;
   config: Config;
+  /** Where outbound calls may go; built once per process from ALLOW_PRIVATE_DESTINATIONS (networkPolicyFromConfig). */
+  network: NetworkPolicy;
   logger: Logger;
   /** Prometheus counters of this process (@crm-push/metrics); absent in tools and most tests. */
   metrics?: DeliveryMetrics;

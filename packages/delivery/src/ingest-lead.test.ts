@@ -1,3 +1,4 @@
+import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfig } from '@crm-push/config';
 import { SecretBox } from '@crm-push/db';
 import { createRedis, Queues, type RedisConnection } from '@crm-push/queue';
@@ -23,6 +24,7 @@ describe('the shared lead insert', () => {
       secrets: new SecretBox(config.ENCRYPTION_KEY),
       config,
       logger: createLogger({ level: 'silent', name: 'test' }),
+      network: networkPolicyFromConfig(config),
     };
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { Db } from '@crm-push/db';
-import { routeLead, type ConditionNode, type RoutableFlow } from '@crm-push/flows';
+import { routeLead, type ConditionNode, type FlowAction, type RoutableFlow } from '@crm-push/flows';
 import { storedActions } from './flow-secrets';
 
 export interface PlannedDelivery {
@@ -43,10 +43,12 @@ export async function loadRouting(db: Db, accountIds: readonly string[]): Promis
     }),
   ]);
   const byAccount = new Map(ids.map((id) => [id, { flows: [], destinations: [] } as AccountRouting]));
-  // Stored webhook actions carry a sealed secret instead of signingSecret; routing reads only
-  // each action's type and crm_push ids, so the stored shape serves as it is.
+  // Stored webhook and Slack actions carry sealed secrets instead of signingSecret / webhookUrl;
+  // routing reads only each action's type and crm_push ids, so the stored shape serves as it is.
   for (const f of flows) {
-    byAccount.get(f.accountId)!.flows.push({ id: f.id, enabled: f.enabled, when: f.when as unknown as ConditionNode, actions: storedActions(f.actions) });
+    byAccount
+      .get(f.accountId)!
+      .flows.push({ id: f.id, enabled: f.enabled, when: f.when as unknown as ConditionNode, actions: storedActions(f.actions) as unknown as FlowAction[] });
   }
   for (const d of destinations) byAccount.get(d.accountId)!.destinations.push({ id: d.id, routing: d.routing });
   return byAccount;

@@ -1,4 +1,4 @@
-import { CrmError, networkError } from '@crm-push/crm';
+import { DeliveryError, networkError, scrubbedError, secretValuesOf } from '@crm-push/outbound';
 import { sendAction } from '@crm-push/flows';
 import type { DeliveryDeps } from './deps';
 import { openAction, storedActions } from './flow-secrets';
@@ -31,21 +31,36 @@ export function prepareActionCall(deps: DeliveryDeps, delivery: LoadedDelivery):
     action = openAction(deps.secrets, stored);
   } catch {
     // A key change leaves the sealed secret unreadable; waiting will not fix it. No detail: it is a secret.
-    throw unusable('SECRET_UNREADABLE', 'the webhook signing secret cannot be decrypted (was ENCRYPTION_KEY changed?); save the flow again');
+    throw unusable(
+      'SECRET_UNREADABLE',
+      `the ${stored.type === 'slack' ? 'Slack webhook URL' : 'webhook signing secret'} cannot be decrypted (was ENCRYPTION_KEY changed?); save the flow again`,
+    );
   }
   const lead = { ...delivery.lead, data: delivery.lead.data as Record<string, unknown> };
-  const ctx = { deliveryId: delivery.id, smtpUrl: deps.config.SMTP_URL, allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS };
+  const ctx = { deliveryId: delivery.id, smtpUrl: deps.config.SMTP_URL, network: deps.network };
+  // The Slack URL and the signing secret are credentials: never in a stored or shown message.
+  const secrets = secretValuesOf(action);
+  // Senders throw DeliveryError; anything else is a bug or a failure we cannot name.
+  const classify = (err: unknown) =>
+    scrubbedError(
+      err instanceof DeliveryError
+        ? err
+        : (networkError(err) ?? new DeliveryError({ code: 'ACTION_FAILED', message: (err as Error).message ?? String(err), retryable: false, cause: err })),
+      secrets,
+    );
   return {
     run: async () => {
-      const result = await sendAction(action, lead, ctx);
-      return { externalId: null, action: 'created', statusCode: result.statusCode };
+      try {
+        const result = await sendAction(action, lead, ctx);
+        return { externalId: null, action: 'created', statusCode: result.statusCode };
+      } catch (err) {
+        throw classify(err);
+      }
     },
-    // Senders throw CrmError; anything else is a bug or a failure we cannot name.
-    classify: (err) =>
-      networkError(err) ?? new CrmError({ code: 'ACTION_FAILED', message: (err as Error).message ?? String(err), retryable: false, cause: err }),
+    classify,
   };
 }
 
-function unusable(code: string, message: string): CrmError {
-  return new CrmError({ code, message, retryable: false });
+function unusable(code: string, message: string): DeliveryError {
+  return new DeliveryError({ code, message, retryable: false });
 }

@@ -1,4 +1,5 @@
-import { applyMapping, assertUrlAllowed, CrmError, type FieldRule, type PushContext, type PushResult } from '@crm-push/crm';
+import { applyMapping, type FieldRule, type PushContext, type PushResult } from '@crm-push/crm';
+import { DeliveryError, RenderBudget } from '@crm-push/outbound';
 import { buildAdapter } from './build-adapter';
 import type { DeliveryDeps } from './deps';
 import type { LoadedDelivery } from './load-delivery';
@@ -7,27 +8,34 @@ import { isActionKind, prepareActionCall } from './prepare-action-call';
 /** The one outbound call a delivery makes, ready to run: everything that can fail without calling has. */
 export type PreparedCall = {
   run(): Promise<PushResult>;
-  /** Turns whatever `run` threw into a CrmError. */
-  classify(err: unknown): CrmError;
+  /** Turns whatever `run` threw into a DeliveryError. */
+  classify(err: unknown): DeliveryError;
 };
 
-/** Throws a non-retryable CrmError for a delivery that cannot be attempted at all. */
+/** Throws a non-retryable DeliveryError for a delivery that cannot be attempted at all. */
 export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery): Promise<PreparedCall> {
   if (isActionKind(delivery.kind)) return prepareActionCall(deps, delivery);
   if (delivery.kind !== 'crm') throw unusable('UNSUPPORTED_KIND', `delivery kind "${delivery.kind}" has no handler`);
   const destination = delivery.destination;
   if (!destination || destination.deletedAt) throw unusable('DESTINATION_DELETED', 'the destination was deleted');
   if (!destination.enabled) throw unusable('DESTINATION_DISABLED', 'the destination is disabled');
-  const { crm, adapter, urls } = buildAdapter(deps, destination);
-  // Mapping first: a lead that cannot be mapped fails at once and makes no call.
+  const { crm, adapter, urls, classify } = buildAdapter(deps, destination);
+  // Mapping first: a lead that cannot be mapped fails at once and makes no call. All of its
+  // templates share one budget, so the work is bounded before the call whatever the rules.
   const rules = (destination.fieldMapping as FieldRule[] | null) ?? crm.defaultMapping;
   const lead = { ...delivery.lead, data: delivery.lead.data as Record<string, unknown> };
-  const record = rules.length ? applyMapping(lead, rules) : lead.data;
+  const record = rules.length ? applyMapping(lead, rules, new RenderBudget()) : lead.data;
   // Checked at call time too: DNS may have changed since the destination was saved.
-  for (const url of urls) await assertUrlAllowed(url, { allowPrivateNetworks: deps.config.ALLOW_PRIVATE_DESTINATIONS });
+  for (const url of urls) await deps.network.assertUrlAllowed(url);
   return {
-    run: () => adapter.push(record, pushContextOf(delivery)),
-    classify: (err) => crm.classifyError(err),
+    run: async () => {
+      try {
+        return await adapter.push(record, pushContextOf(delivery));
+      } catch (err) {
+        throw classify(err);
+      }
+    },
+    classify,
   };
 }
 
@@ -39,6 +47,6 @@ export function pushContextOf(delivery: { id: string; round: number; externalId:
   return { deliveryId: delivery.id, idempotencyKey: delivery.round > 1 ? `${delivery.id}-${delivery.round}` : delivery.id, recordId: delivery.externalId };
 }
 
-function unusable(code: string, message: string): CrmError {
-  return new CrmError({ code, message, retryable: false });
+function unusable(code: string, message: string): DeliveryError {
+  return new DeliveryError({ code, message, retryable: false });
 }

@@ -1,4 +1,4 @@
-import { CrmError } from '@crm-push/crm';
+import { DeliveryError } from '@crm-push/outbound';
 import type { Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
@@ -33,9 +33,9 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
   try {
     call = await prepareCall(deps, delivery);
   } catch (err) {
-    // Not a CrmError: e.g. PostgreSQL unreachable. BullMQ retries; if the round runs out, the
+    // Not a DeliveryError: e.g. PostgreSQL unreachable. BullMQ retries; if the round runs out, the
     // sweep finds the delivery without a live job and enqueues it again.
-    if (!(err instanceof CrmError)) throw err;
+    if (!(err instanceof DeliveryError)) throw err;
     throw await settleFailure(deps, delivery, job, err);
   }
 
@@ -51,7 +51,7 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
     deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {
-    const error = err instanceof CrmError ? err : call.classify(err);
+    const error = err instanceof DeliveryError ? err : call.classify(err);
     // An adapter may still refuse the record before calling (e.g. no external id value to upsert by).
     const called = error.code !== 'MAPPING_ERROR';
     const attempt = called ? { startedAt, durationMs: Math.round(performance.now() - t0) } : undefined;
@@ -64,7 +64,13 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
 }
 
 /** Decides, records and reports a failure; returns what to throw so BullMQ does what the row says. */
-async function settleFailure(deps: DeliveryDeps, delivery: LoadedDelivery, job: Job<DeliveryJobData>, error: CrmError, attempt?: AttemptFacts): Promise<Error> {
+async function settleFailure(
+  deps: DeliveryDeps,
+  delivery: LoadedDelivery,
+  job: Job<DeliveryJobData>,
+  error: DeliveryError,
+  attempt?: AttemptFacts,
+): Promise<Error> {
   const fate = decideFate(deps.config, delivery, error, isFinalAttempt(job));
   await recordFailure(deps, delivery, error, fate, attempt);
   deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: fate.verdict, durationMs: attempt?.durationMs });

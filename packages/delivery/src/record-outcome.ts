@@ -1,4 +1,5 @@
-import type { CrmError, PushResult } from '@crm-push/crm';
+import type { PushResult } from '@crm-push/crm';
+import type { DeliveryError } from '@crm-push/outbound';
 import { Prisma } from '@crm-push/db';
 import { v7 as uuidv7 } from 'uuid';
 import type { DeliveryDeps } from './deps';
@@ -75,7 +76,7 @@ const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 export async function recordFailure(
   deps: Pick<DeliveryDeps, 'db'>,
   delivery: DeliveryRow,
-  error: CrmError,
+  error: DeliveryError,
   fate: FailureFate,
   attempt?: AttemptFacts,
 ): Promise<void> {

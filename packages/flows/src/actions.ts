@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { urlShapeProblem, validateTemplate } from '@crm-push/crm';
+import { urlShapeProblem, validateTemplate } from '@crm-push/outbound';
 import { conditionSchema } from './conditions';
 
 /** A Liquid template (`New lead {{data.email}}`), refused at save time when it does not parse. */
@@ -25,7 +25,7 @@ const httpUrl = z.string().superRefine((url, ctx) => {
 
 /**
  * A Standard Webhooks secret: `whsec_` + base64 key as the spec writes it, or any other string,
- * whose UTF-8 bytes are the key (see standardWebhookHeaders in @crm-push/crm).
+ * whose UTF-8 bytes are the key (see standardWebhookHeaders in @crm-push/outbound).
  */
 const signingSecret = z
   .string()

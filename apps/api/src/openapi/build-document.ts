@@ -16,15 +16,16 @@ export interface OpenApiDocument {
   components: { securitySchemes: Record<string, JsonSchema>; responses: Record<string, JsonSchema>; schemas: Record<string, JsonSchema> };
 }
 
-const TYPE_NAMES: Record<string, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', custom: 'Custom' };
-
 /** Schemas worth a name in the document, with the direction they are read in. */
 function namedSchemas(): Record<string, [z.ZodType, Io]> {
-  const perType = CRM_TYPES.flatMap((type): [string, [z.ZodType, Io]][] => [
-    [`${TYPE_NAMES[type] ?? type}DestinationInput`, [destinationCreateBodies[type], 'input']],
-    [`${TYPE_NAMES[type] ?? type}Config`, [crmModule(type).configSchema, 'input']],
-    [`${TYPE_NAMES[type] ?? type}Credentials`, [crmModule(type).credentialsSchema, 'input']],
-  ]);
+  const perType = CRM_TYPES.flatMap((type): [string, [z.ZodType, Io]][] => {
+    const crm = crmModule(type);
+    return [
+      [`${crm.displayName}DestinationInput`, [destinationCreateBodies[type], 'input']],
+      [`${crm.displayName}Config`, [crm.configSchema, 'input']],
+      [`${crm.displayName}Credentials`, [crm.credentialsSchema, 'input']],
+    ];
+  });
   return {
     Error: [out.errorEnvelopeSchema, 'output'],
     LeadInput: [leadInputSchema, 'input'],

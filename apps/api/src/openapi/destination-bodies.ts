@@ -17,8 +17,8 @@ function createBodyFor(type: CrmType) {
     type: z.literal(type),
     // The route defaults config to {}, so a type whose config is all defaults may omit it.
     config: acceptsNothing(crm.configSchema) ? crm.configSchema.optional() : crm.configSchema,
-    // validateSettings assumes {type: "none"} for a custom endpoint sent without credentials.
-    credentials: type === 'custom' ? crm.credentialsSchema.optional() : crm.credentialsSchema,
+    // validateSettings uses the module's defaultCredentials when a body has none.
+    credentials: crm.defaultCredentials === undefined ? crm.credentialsSchema : crm.credentialsSchema.optional(),
     fieldMapping: fieldMappingSchema.nullable().optional(),
   });
 }

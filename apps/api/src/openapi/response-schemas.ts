@@ -154,7 +154,11 @@ export const operationSchema = z.object({
 /** Actions as flows answer them: a webhook's signing secret becomes `hasSigningSecret`. */
 const actionViewSchema = z.union([
   z.object({ type: z.literal('crm_push'), destinationIds: z.array(id) }),
-  z.object({ type: z.literal('slack'), webhookUrl: z.string(), text: z.string() }),
+  z.object({
+    type: z.literal('slack'),
+    webhookUrlHint: z.string().describe('The webhook URL is a credential: only its host and last 4 characters are shown'),
+    text: z.string(),
+  }),
   z.object({ type: z.literal('email'), to: z.array(z.string()), subject: z.string(), text: z.string(), html: z.string().optional() }),
   z.object({ type: z.literal('webhook'), url: z.string(), hasSigningSecret: z.boolean() }),
 ]);

@@ -1,5 +1,6 @@
-import { assertUrlAllowed, urlShapeProblem, CrmError, CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
+import { CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
 import { laneLimitsSchema } from '@crm-push/delivery';
+import { DeliveryError, urlShapeProblem, type NetworkPolicy } from '@crm-push/outbound';
 import { z } from 'zod';
 import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
 
@@ -52,8 +53,8 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   const issues: FieldIssue[] = [];
   const config = crm.configSchema.safeParse(raw.config);
   if (!config.success) issues.push(...toFieldIssues(config.error.issues, ['config']));
-  // A custom endpoint may need no auth at all; for the others every missing field is named at once.
-  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? {});
+  // A module with defaultCredentials (a custom endpoint needing no auth) may be sent without any; for the others every missing field is named at once.
+  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? crm.defaultCredentials);
   if (!credentials.success) issues.push(...toFieldIssues(credentials.error.issues, ['credentials']));
   let fieldMapping: FieldRule[] | null = null;
   if (raw.fieldMapping) {
@@ -70,18 +71,18 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
  * A name that does not resolve right now is accepted: every call checks its address again.
  */
 /** A refused private address says how to allow one (a malformed URL does not: no setting helps). */
-function allowHint(err: CrmError, url: string, allowPrivateNetworks: boolean): string {
-  if (allowPrivateNetworks || err.code !== 'DESTINATION_NOT_ALLOWED' || urlShapeProblem(url)) return err.message;
+function allowHint(err: DeliveryError, url: string, network: NetworkPolicy): string {
+  if (network.allowPrivateNetworks || err.code !== 'DESTINATION_NOT_ALLOWED' || urlShapeProblem(url)) return err.message;
   return `${err.message}; set ALLOW_PRIVATE_DESTINATIONS=true to allow loopback and private networks (for development and on-premises CRMs)`;
 }
 
-export async function assertDestinationReachable(type: string, settings: DestinationSettings, allowPrivateNetworks: boolean): Promise<void> {
+export async function assertDestinationReachable(type: string, settings: DestinationSettings, network: NetworkPolicy): Promise<void> {
   for (const url of crmModule(type).urlsOf(settings.config, settings.credentials)) {
     try {
-      await assertUrlAllowed(url, { allowPrivateNetworks });
+      await network.assertUrlAllowed(url);
     } catch (err) {
-      if (!(err instanceof CrmError)) throw err;
-      if (!err.retryable) throw invalid([{ path: 'config', message: allowHint(err, url, allowPrivateNetworks) }]);
+      if (!(err instanceof DeliveryError)) throw err;
+      if (!err.retryable) throw invalid([{ path: 'config', message: allowHint(err, url, network) }]);
     }
   }
 }

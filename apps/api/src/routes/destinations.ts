@@ -32,7 +32,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
   router.post('/v1/destinations', async (req, res) => {
     const input = parse(createDestinationSchema, req.body);
     const settings = validateSettings(input.type, input);
-    await assertDestinationReachable(input.type, settings, deps.config.ALLOW_PRIVATE_DESTINATIONS);
+    await assertDestinationReachable(input.type, settings, deps.network);
     const created = await db.destination.create({
       data: {
         accountId: accountIdOf(res),
@@ -67,7 +67,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
       credentials: patch.credentials ?? (current.credentials ? secrets.open(current.credentials) : undefined),
       fieldMapping: patch.fieldMapping === undefined ? current.fieldMapping : patch.fieldMapping,
     });
-    await assertDestinationReachable(current.type, settings, deps.config.ALLOW_PRIVATE_DESTINATIONS);
+    await assertDestinationReachable(current.type, settings, deps.network);
     const updated = await db.destination.update({
       where: { id: current.id },
       data: {

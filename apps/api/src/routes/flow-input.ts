@@ -1,4 +1,4 @@
-import { assertUrlAllowed, CrmError } from '@crm-push/crm';
+import { DeliveryError, type NetworkPolicy } from '@crm-push/outbound';
 import type { Db } from '@crm-push/db';
 import type { FlowAction } from '@crm-push/flows';
 import { invalid, type FieldIssue } from '../http/validate';
@@ -11,16 +11,21 @@ import { invalid, type FieldIssue } from '../http/validate';
 export function refuseEchoedSecrets(body: unknown): void {
   const actions = (body as { actions?: unknown } | null)?.actions;
   if (!Array.isArray(actions)) return;
-  const issues = actions.flatMap((action, i): FieldIssue[] =>
-    action && typeof action === 'object' && 'hasSigningSecret' in action
-      ? [
-          {
-            path: `actions.${i}.hasSigningSecret`,
-            message: 'signing secrets are never returned: send signingSecret again with the actions (or omit it to send unsigned)',
-          },
-        ]
-      : [],
-  );
+  const issues = actions.flatMap((action, i): FieldIssue[] => {
+    if (!action || typeof action !== 'object') return [];
+    if ('hasSigningSecret' in action) {
+      return [
+        {
+          path: `actions.${i}.hasSigningSecret`,
+          message: 'signing secrets are never returned: send signingSecret again with the actions (or omit it to send unsigned)',
+        },
+      ];
+    }
+    if ('webhookUrlHint' in action) {
+      return [{ path: `actions.${i}.webhookUrlHint`, message: 'Slack webhook URLs are never returned: send webhookUrl again with the actions' }];
+    }
+    return [];
+  });
   if (issues.length) throw invalid(issues);
 }
 
@@ -30,8 +35,8 @@ export function refuseEchoedSecrets(body: unknown): void {
  * URL passes the private-network guard. Unknown and foreign ids get the same message, so
  * another account's destinations are never revealed.
  */
-export async function checkActions(db: Db, accountId: string, actions: FlowAction[], raw: unknown, allowPrivateNetworks: boolean): Promise<void> {
-  const issues = [...(await destinationIssues(db, accountId, actions, raw)), ...(await urlIssues(actions, allowPrivateNetworks))];
+export async function checkActions(db: Db, accountId: string, actions: FlowAction[], raw: unknown, network: NetworkPolicy): Promise<void> {
+  const issues = [...(await destinationIssues(db, accountId, actions, raw)), ...(await urlIssues(actions, network))];
   if (issues.length) throw invalid(issues);
 }
 
@@ -50,17 +55,17 @@ async function destinationIssues(db: Db, accountId: string, actions: FlowAction[
   });
 }
 
-async function urlIssues(actions: FlowAction[], allowPrivateNetworks: boolean): Promise<FieldIssue[]> {
+async function urlIssues(actions: FlowAction[], network: NetworkPolicy): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
   for (const [i, action] of actions.entries()) {
     const target = action.type === 'slack' ? { key: 'webhookUrl', url: action.webhookUrl } : action.type === 'webhook' ? { key: 'url', url: action.url } : null;
     if (!target) continue;
     try {
-      await assertUrlAllowed(target.url, { allowPrivateNetworks });
+      await network.assertUrlAllowed(target.url);
     } catch (err) {
       // A name that does not resolve right now is not proof of a bad URL; every send checks again.
-      if (err instanceof CrmError && err.retryable) continue;
-      if (!(err instanceof CrmError)) throw err;
+      if (err instanceof DeliveryError && err.retryable) continue;
+      if (!(err instanceof DeliveryError)) throw err;
       issues.push({ path: `actions.${i}.${target.key}`, message: err.message });
     }
   }

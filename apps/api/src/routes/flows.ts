@@ -39,7 +39,6 @@ export function flowView(f: FlowRow) {
 export function flowsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { db, secrets } = deps;
-  const allowPrivate = deps.config.ALLOW_PRIVATE_DESTINATIONS;
 
   const findOwn = async (accountId: string, id: string) => {
     const found = await db.flow.findFirst({ where: { id, accountId } });
@@ -51,7 +50,7 @@ export function flowsRouter(deps: ApiDeps): Router {
     refuseEchoedSecrets(req.body);
     const input = parse(flowInputSchema, req.body);
     const accountId = accountIdOf(res);
-    await checkActions(db, accountId, input.actions, req.body.actions, allowPrivate);
+    await checkActions(db, accountId, input.actions, req.body.actions, deps.network);
     const created = await db.flow.create({
       data: {
         accountId,
@@ -78,7 +77,7 @@ export function flowsRouter(deps: ApiDeps): Router {
     const patch = parse(flowPatchSchema, req.body);
     const accountId = accountIdOf(res);
     const current = await findOwn(accountId, req.params.id);
-    if (patch.actions) await checkActions(db, accountId, patch.actions, req.body.actions, allowPrivate);
+    if (patch.actions) await checkActions(db, accountId, patch.actions, req.body.actions, deps.network);
     const updated = await db.flow.update({
       where: { id: current.id },
       data: {

@@ -1,3 +1,4 @@
+import { networkPolicyFromConfig } from '@crm-push/outbound';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
@@ -66,7 +67,16 @@ export async function startSystem(
   const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.all(), evictionPolicy: () => readEvictionPolicy(producer) });
-  const deps: DeliveryDeps = { db, queues, secrets: new SecretBox(config.ENCRYPTION_KEY), config, logger, metrics, lanes: new Lanes(producer) };
+  const deps: DeliveryDeps = {
+    db,
+    queues,
+    secrets: new SecretBox(config.ENCRYPTION_KEY),
+    config,
+    network: networkPolicyFromConfig(config),
+    logger,
+    metrics,
+    lanes: new Lanes(producer),
+  };
   const subscriber = createRedis(config.REDIS_URL, 'producer');
   const app = createApp(deps, { redis: producer, subscriber, metrics });
   const server: Server = await new Promise((resolve) => {

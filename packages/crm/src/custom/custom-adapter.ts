@@ -1,22 +1,26 @@
-import { request, type Dispatcher } from 'undici';
+import {
+  deliveryErrorIn,
+  DeliveryError,
+  first,
+  httpCall,
+  isRetryableStatus,
+  networkError,
+  parseRetryAfter,
+  standardWebhookHeaders,
+  type HttpCall,
+  type NetworkPolicy,
+} from '@crm-push/outbound';
 import type { CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
-import { crmErrorIn, CrmError, isRetryableStatus, networkError, parseRetryAfter } from '../crm-error';
-import { outboundDispatcher } from '../outbound-http';
-import { standardWebhookHeaders } from '../standard-webhooks';
 import { authHeaders, type CustomConfig, type CustomCredentials } from './config';
 
 const MAX_ERROR_BODY = 300;
 
 export class CustomAdapter implements CrmAdapter {
-  private readonly dispatcher: Dispatcher;
-
   constructor(
     private readonly config: CustomConfig,
     private readonly credentials: CustomCredentials,
-    allowPrivateNetworks: boolean,
-  ) {
-    this.dispatcher = outboundDispatcher(allowPrivateNetworks);
-  }
+    private readonly network: NetworkPolicy,
+  ) {}
 
   async push(record: MappedRecord, ctx: PushContext): Promise<PushResult> {
     const body = JSON.stringify(record);
@@ -29,11 +33,10 @@ export class CustomAdapter implements CrmAdapter {
     };
     if (this.credentials.signingSecret) Object.assign(headers, standardWebhookHeaders(this.credentials.signingSecret, idempotencyKey, body));
     const res = await this.call(this.config.method, headers, body);
-    const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      return { externalId: externalIdOf(text), action: res.statusCode === 200 ? 'updated' : 'created', statusCode: res.statusCode };
+      return { externalId: externalIdOf(res.text), action: res.statusCode === 200 ? 'updated' : 'created', statusCode: res.statusCode };
     }
-    throw httpError(res.statusCode, text, res.headers);
+    throw httpError(res.statusCode, res.text, res.headers);
   }
 
   async pushMany(items: { record: MappedRecord; ctx: PushContext }[]): Promise<PushManyResult[]> {
@@ -54,9 +57,8 @@ export class CustomAdapter implements CrmAdapter {
     const latency = () => Math.round(performance.now() - started);
     try {
       const res = await this.call('HEAD', { ...lowercaseKeys(this.config.headers), ...authHeaders(this.credentials) });
-      await res.body.dump();
       // 405: reachable and not refusing our credentials, it just wants the real method.
-      if ((res.statusCode >= 200 && res.statusCode < 400) || res.statusCode === 405) {
+      if ((res.statusCode >= 200 && res.statusCode < 300) || res.statusCode === 405) {
         return { ok: true, latencyMs: latency(), statusCode: res.statusCode };
       }
       const error = httpError(res.statusCode, '', res.headers);
@@ -67,33 +69,25 @@ export class CustomAdapter implements CrmAdapter {
     }
   }
 
-  private async call(method: Dispatcher.HttpMethod, headers: Record<string, string>, body?: string) {
+  private async call(method: HttpCall['method'], headers: Record<string, string>, body?: string) {
     try {
-      return await request(this.config.url, {
-        method,
-        headers,
-        body,
-        dispatcher: this.dispatcher,
-        headersTimeout: this.config.timeoutMs,
-        bodyTimeout: this.config.timeoutMs,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-      });
+      return await httpCall(this.network, this.config.url, { method, headers, body, timeoutMs: this.config.timeoutMs });
     } catch (err) {
       throw classifyCustomError(err);
     }
   }
 }
 
-export function classifyCustomError(err: unknown): CrmError {
-  const refused = crmErrorIn(err); // e.g. the connect-time network guard's refusal
+export function classifyCustomError(err: unknown): DeliveryError {
+  const refused = deliveryErrorIn(err); // e.g. the connect-time network guard's refusal
   if (refused) return refused;
-  return networkError(err) ?? new CrmError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, cause: err });
+  return networkError(err) ?? new DeliveryError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, cause: err });
 }
 
-function httpError(status: number, body: string, headers: Record<string, string | string[] | undefined>): CrmError {
+function httpError(status: number, body: string, headers: Record<string, string | string[] | undefined>): DeliveryError {
   const snippet = body.length > MAX_ERROR_BODY ? `${body.slice(0, MAX_ERROR_BODY)}…` : body;
   const code = status === 401 || status === 403 ? 'UNAUTHORIZED' : `HTTP_${status}`;
-  return new CrmError({
+  return new DeliveryError({
     code,
     message: `destination answered ${status}${snippet ? `: ${snippet}` : ''}`,
     retryable: isRetryableStatus(status),
@@ -111,10 +105,6 @@ function externalIdOf(text: string): string | null {
   } catch {
     return null;
   }
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function lowercaseKeys(headers: Record<string, string>): Record<string, string> {

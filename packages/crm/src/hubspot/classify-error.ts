@@ -1,4 +1,4 @@
-import { CrmError, crmErrorIn, networkError, parseRetryAfter } from '../crm-error';
+import { DeliveryError, deliveryErrorIn, networkError, parseRetryAfter } from '@crm-push/outbound';
 import { rateLimitMeta } from './rate-limit-headers';
 
 /**
@@ -22,7 +22,7 @@ interface HubSpotErrorBody {
 }
 
 /**
- * Every SDK or transport failure → CrmError. The whole taxonomy, in one place:
+ * Every SDK or transport failure → DeliveryError. The whole taxonomy, in one place:
  *
  * | HubSpot answers                        | code                      | retryable | retryAfterMs                       |
  * |----------------------------------------|---------------------------|-----------|------------------------------------|
@@ -40,12 +40,12 @@ interface HubSpotErrorBody {
  *
  * The message is HubSpot's own; the rate-limit headers go in `meta` (kept on the attempt row).
  */
-export function classifyHubSpotError(err: unknown): CrmError {
-  const known = crmErrorIn(err); // ours, or the connect-time network guard's refusal
+export function classifyHubSpotError(err: unknown): DeliveryError {
+  const known = deliveryErrorIn(err); // ours, or the connect-time network guard's refusal
   if (known) return known;
   const status = httpStatusOf(err);
   if (status === undefined) {
-    return networkError(err) ?? new CrmError({ code: 'HUBSPOT_CLIENT_ERROR', message: messageOf(err), retryable: false, cause: err });
+    return networkError(err) ?? new DeliveryError({ code: 'HUBSPOT_CLIENT_ERROR', message: messageOf(err), retryable: false, cause: err });
   }
   const { headers } = err as { headers?: Record<string, string> };
   const body = errorBody(err);
@@ -55,10 +55,10 @@ export function classifyHubSpotError(err: unknown): CrmError {
   if (status === 429) return rateLimitError(body, headers, meta, common);
   const code = body.category || `HTTP_${status}`;
   if (status >= 500) {
-    return new CrmError({ ...common, code, retryable: true, retryAfterMs: parseRetryAfter(headers?.['retry-after']), meta });
+    return new DeliveryError({ ...common, code, retryable: true, retryAfterMs: parseRetryAfter(headers?.['retry-after']), meta });
   }
-  if (status === 401) return new CrmError({ ...common, code: body.category || 'INVALID_AUTHENTICATION', retryable: false, meta });
-  return new CrmError({ ...common, code, retryable: false, meta });
+  if (status === 401) return new DeliveryError({ ...common, code: body.category || 'INVALID_AUTHENTICATION', retryable: false, meta });
+  return new DeliveryError({ ...common, code, retryable: false, meta });
 }
 
 function rateLimitError(
@@ -66,11 +66,11 @@ function rateLimitError(
   headers: Record<string, string> | undefined,
   meta: Record<string, string> | undefined,
   common: { message: string; statusCode: number; cause: unknown },
-): CrmError {
+): DeliveryError {
   const policy = body.policyName;
   const withPolicy = { ...meta, ...(policy ? { policyName: policy } : {}) };
   if (policy === 'DAILY') {
-    return new CrmError({ ...common, code: 'RATE_LIMIT_DAILY', retryable: true, retryAfterMs: DAILY_LIMIT_RETRY_AFTER_MS, meta: withPolicy });
+    return new DeliveryError({ ...common, code: 'RATE_LIMIT_DAILY', retryable: true, retryAfterMs: DAILY_LIMIT_RETRY_AFTER_MS, meta: withPolicy });
   }
   const secondly = policy === 'SECONDLY';
   const interval = Number(headers?.['x-hubspot-ratelimit-interval-milliseconds']);
@@ -78,13 +78,13 @@ function rateLimitError(
     parseRetryAfter(headers?.['retry-after']) ??
     (Number.isFinite(interval) && interval > 0 ? interval : secondly ? SECONDLY_FALLBACK_MS : TEN_SECONDLY_FALLBACK_MS);
   const code = policy === 'TEN_SECONDLY_ROLLING' ? 'RATE_LIMIT_TEN_SECONDLY' : secondly ? 'RATE_LIMIT_SECONDLY' : 'RATE_LIMITED';
-  return new CrmError({ ...common, code, retryable: true, retryAfterMs, meta: withPolicy });
+  return new DeliveryError({ ...common, code, retryable: true, retryAfterMs, meta: withPolicy });
 }
 
 /** One failed record inside a 207 batch answer (a StandardError). */
-export function classifyRecordError(e: { category?: string; message?: string }): CrmError {
+export function classifyRecordError(e: { category?: string; message?: string }): DeliveryError {
   const code = e.category || 'BATCH_RECORD_ERROR';
-  return new CrmError({ code, message: e.message || 'HubSpot refused this record', retryable: RETRYABLE_RECORD_CATEGORIES.has(code) });
+  return new DeliveryError({ code, message: e.message || 'HubSpot refused this record', retryable: RETRYABLE_RECORD_CATEGORIES.has(code) });
 }
 
 /** ApiException carries the HTTP status as a numeric `code` (Node's errors use strings). */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createNetworkPolicy } from '@crm-push/outbound';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@hubspot/api-client';
 import {
@@ -10,8 +11,10 @@ import {
   type FakeHubSpot,
 } from '../../../testing/src/fakes/hubspot';
 import type { CrmAdapter } from '../contract';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { DAILY_LIMIT_RETRY_AFTER_MS, hubspotConfigSchema, hubspotModule } from './index';
+
+const allowPrivate = createNetworkPolicy({ allowPrivateNetworks: true });
 
 const ctx = { deliveryId: 'dlv_1' };
 let fake: FakeHubSpot;
@@ -26,17 +29,17 @@ function adapter(config: Record<string, unknown> = {}, accessToken = FAKE_HUBSPO
   return hubspotModule.createAdapter({
     config: hubspotConfigSchema.parse({ baseUrl: fake.url, ...config }),
     credentials: { accessToken },
-    allowPrivateNetworks: true,
+    network: allowPrivate,
   });
 }
 
-async function pushError(a: CrmAdapter, record: Record<string, unknown> = { email: 'ada@example.com' }): Promise<CrmError> {
+async function pushError(a: CrmAdapter, record: Record<string, unknown> = { email: 'ada@example.com' }): Promise<DeliveryError> {
   const err = await a.push(record, ctx).then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(CrmError);
-  return err as CrmError;
+  expect(err).toBeInstanceOf(DeliveryError);
+  return err as DeliveryError;
 }
 
 async function closedPortUrl(): Promise<string> {
@@ -227,7 +230,7 @@ describe('push failures', () => {
     const a = hubspotModule.createAdapter({
       config: hubspotConfigSchema.parse({ baseUrl: await closedPortUrl() }),
       credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-      allowPrivateNetworks: true,
+      network: allowPrivate,
     });
     expect(await pushError(a)).toMatchObject({ code: 'CONNECTION_REFUSED', retryable: true });
   });
@@ -320,7 +323,7 @@ describe('test connection', () => {
     const a = hubspotModule.createAdapter({
       config: hubspotConfigSchema.parse({ baseUrl: await closedPortUrl() }),
       credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-      allowPrivateNetworks: true,
+      network: allowPrivate,
     });
     expect(await a.test()).toMatchObject({ ok: false, error: { code: 'CONNECTION_REFUSED' } });
   });

@@ -1,8 +1,9 @@
+import type { NetworkPolicy } from '@crm-push/outbound';
 import type { CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
 import { classifyHubSpotError } from './classify-error';
 import type { HubSpotConfig, HubSpotCredentials } from './config';
 import { existingContactId, isStatus } from './existing-contact';
-import { CALL_OPTIONS, createContactsApi, type ContactsApi } from './hubspot-client';
+import { createContactsApi, type ContactsApi } from './hubspot-client';
 import { keyOf, toProperties } from './properties';
 import { pushBatch } from './push-batch';
 import { rateLimitMeta } from './rate-limit-headers';
@@ -16,15 +17,15 @@ export class HubSpotAdapter implements CrmAdapter {
   constructor(
     private readonly config: HubSpotConfig,
     credentials: HubSpotCredentials,
-    allowPrivateNetworks: boolean,
+    network: NetworkPolicy,
   ) {
-    this.api = createContactsApi(config, credentials, allowPrivateNetworks);
+    this.api = createContactsApi(config, credentials, network);
   }
 
   /**
    * Creates the contact, or updates the one that already has it: a 409 names the existing id.
    * With an `upsertBy` other than email (which create cannot detect), the contact is looked up by
-   * that property first. Throws CrmError.
+   * that property first. Throws DeliveryError.
    */
   async push(record: MappedRecord, ctx: PushContext): Promise<PushResult> {
     const properties = toProperties(record);
@@ -48,7 +49,7 @@ export class HubSpotAdapter implements CrmAdapter {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
     try {
-      const res = await this.api.basicApi.getPageWithHttpInfo(1, undefined, undefined, undefined, undefined, undefined, CALL_OPTIONS);
+      const res = await this.api.basicApi.getPageWithHttpInfo(1, undefined, undefined, undefined, undefined, undefined);
       return { ok: true, latencyMs: latency(), statusCode: res.httpStatusCode };
     } catch (err) {
       const e = classifyHubSpotError(err);
@@ -58,7 +59,7 @@ export class HubSpotAdapter implements CrmAdapter {
 
   private async createOrUpdate(properties: Properties): Promise<PushResult> {
     try {
-      const res = await this.api.basicApi.createWithHttpInfo({ properties, associations: [] }, CALL_OPTIONS);
+      const res = await this.api.basicApi.createWithHttpInfo({ properties, associations: [] });
       return resultOf(res, 'created');
     } catch (err) {
       const existingId = existingContactId(err);
@@ -89,7 +90,7 @@ export class HubSpotAdapter implements CrmAdapter {
   }
 
   private async update(id: string, properties: Properties, idProperty?: string): Promise<PushResult> {
-    const res = await this.api.basicApi.updateWithHttpInfo(id, { properties }, idProperty, CALL_OPTIONS);
+    const res = await this.api.basicApi.updateWithHttpInfo(id, { properties }, idProperty);
     return resultOf(res, 'updated');
   }
 }

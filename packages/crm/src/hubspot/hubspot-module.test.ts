@@ -1,5 +1,5 @@
 import { fieldMappingSchema } from '../mapping/field-rule';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { hubspotModule } from './index';
 
 describe('hubspotModule', () => {
@@ -25,9 +25,9 @@ describe('hubspotModule', () => {
     expect(hubspotModule.defaultMapping.map((r) => r.to)).toEqual(expect.arrayContaining(['email', 'firstname', 'lastname', 'company', 'phone']));
   });
 
-  it('classifies an error that is neither HTTP nor network as not retryable, and passes a CrmError through', () => {
+  it('classifies an error that is neither HTTP nor network as not retryable, and passes a DeliveryError through', () => {
     expect(hubspotModule.classifyError(new TypeError('boom'))).toMatchObject({ code: 'HUBSPOT_CLIENT_ERROR', retryable: false, message: 'boom' });
-    const known = new CrmError({ code: 'X', message: 'x', retryable: true });
+    const known = new DeliveryError({ code: 'X', message: 'x', retryable: true });
     expect(hubspotModule.classifyError(known)).toBe(known);
   });
 });

@@ -5,13 +5,14 @@ import { hubspotDefaultMapping } from './default-mapping';
 import { HubSpotAdapter } from './hubspot-adapter';
 
 /** HubSpot CRM contacts through @hubspot/api-client, with the queue as the only retry owner. */
-export const hubspotModule: CrmModule<HubSpotConfig, HubSpotCredentials> = {
+export const hubspotModule: CrmModule<'hubspot', HubSpotConfig, HubSpotCredentials> = {
   type: 'hubspot',
+  displayName: 'HubSpot',
   configSchema: hubspotConfigSchema,
   credentialsSchema: hubspotCredentialsSchema,
   defaultMapping: hubspotDefaultMapping,
   urlsOf: (config) => [config.baseUrl],
-  createAdapter: ({ config, credentials, allowPrivateNetworks }) => new HubSpotAdapter(config, credentials, allowPrivateNetworks),
+  createAdapter: ({ config, credentials, network }) => new HubSpotAdapter(config, credentials, network),
   classifyError: classifyHubSpotError,
 };
 

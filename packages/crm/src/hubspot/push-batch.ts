@@ -1,8 +1,8 @@
 import type { MappedRecord, PushContext, PushManyResult, PushResult } from '../contract';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { classifyHubSpotError, classifyRecordError } from './classify-error';
 import { idInMessage } from './existing-contact';
-import { CALL_OPTIONS, type ContactsApi } from './hubspot-client';
+import type { ContactsApi } from './hubspot-client';
 import { keyOf, toProperties } from './properties';
 import { rateLimitMeta } from './rate-limit-headers';
 
@@ -31,7 +31,7 @@ type Update = (id: string, properties: Record<string, string>) => Promise<PushRe
 /**
  * Records with an `upsertBy` value go through batch upsert (created or updated in one call);
  * the rest through batch create. One result per input, in input order; a call that fails as a
- * whole fails each of its records with the same CrmError.
+ * whole fails each of its records with the same DeliveryError.
  */
 export async function pushBatch(
   api: ContactsApi,
@@ -51,12 +51,9 @@ export async function pushBatch(
 
 async function upsertChunk(api: ContactsApi, upsertBy: string, chunk: Item[], out: PushManyResult[]): Promise<void> {
   const answer = await callBatch(chunk, out, () =>
-    api.batchApi.upsertWithHttpInfo(
-      {
-        inputs: chunk.map((i) => ({ idProperty: upsertBy, id: i.key!, properties: i.properties, objectWriteTraceId: i.trace })),
-      },
-      CALL_OPTIONS,
-    ),
+    api.batchApi.upsertWithHttpInfo({
+      inputs: chunk.map((i) => ({ idProperty: upsertBy, id: i.key!, properties: i.properties, objectWriteTraceId: i.trace })),
+    }),
   );
   if (!answer) return;
   const byKey = (id: string | null | undefined) => chunk.find((i) => i.key === (upsertBy === 'email' ? id?.toLowerCase() : id));
@@ -72,7 +69,7 @@ async function upsertChunk(api: ContactsApi, upsertBy: string, chunk: Item[], ou
 
 async function createChunk(api: ContactsApi, chunk: Item[], out: PushManyResult[], update: Update): Promise<void> {
   const answer = await callBatch(chunk, out, () =>
-    api.batchApi.createWithHttpInfo({ inputs: chunk.map((i) => ({ properties: i.properties, associations: [], objectWriteTraceId: i.trace })) }, CALL_OPTIONS),
+    api.batchApi.createWithHttpInfo({ inputs: chunk.map((i) => ({ properties: i.properties, associations: [], objectWriteTraceId: i.trace })) }),
   );
   if (!answer) return;
   settle(
@@ -128,7 +125,7 @@ function settle(
     out[item.index] ??= {
       ok: false,
       // Nothing in HubSpot's answer names this record; another try settles it.
-      error: new CrmError({ code: 'BATCH_RESULT_MISSING', message: 'HubSpot answered the batch without a result for this record', retryable: true }),
+      error: new DeliveryError({ code: 'BATCH_RESULT_MISSING', message: 'HubSpot answered the batch without a result for this record', retryable: true }),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { applyMapping, type MappingInput } from './apply-mapping';
 import type { FieldRule, Transform } from './field-rule';
 
@@ -34,7 +34,7 @@ function expectMappingError(run: () => unknown, message: RegExp | string): void 
   } catch (err) {
     thrown = err;
   }
-  expect(thrown).toBeInstanceOf(CrmError);
+  expect(thrown).toBeInstanceOf(DeliveryError);
   expect(thrown).toMatchObject({ code: 'MAPPING_ERROR', retryable: false });
   expect((thrown as Error).message).toMatch(message);
 }

@@ -1,22 +1,21 @@
-import { CrmError } from '../crm-error';
+import { DeliveryError, isTemplate, RenderBudget, renderTemplate } from '@crm-push/outbound';
 import type { MappedRecord } from '../contract';
 import type { FieldRule } from './field-rule';
 import { leadTemplateContext, type MappingInput } from './lead-context';
 import { readPath, writePath } from './path';
-import { isTemplate, renderTemplate } from './template';
 import { applyTransform, isEmpty, NOT_CONVERTIBLE } from './transforms';
 
 export type { MappingInput } from './lead-context';
 export { validateMapping } from './validate-mapping';
 
-function mappingError(message: string, cause?: unknown): CrmError {
-  return new CrmError({ code: 'MAPPING_ERROR', retryable: false, message, cause });
+function mappingError(message: string, cause?: unknown): DeliveryError {
+  return new DeliveryError({ code: 'MAPPING_ERROR', retryable: false, message, cause });
 }
 
-function readFrom(lead: MappingInput, rule: FieldRule, context: () => object): unknown {
+function readFrom(lead: MappingInput, rule: FieldRule, context: () => object, budget: RenderBudget): unknown {
   if (!isTemplate(rule.from)) return readPath(lead, rule.from);
   try {
-    return renderTemplate(rule.from, context());
+    return renderTemplate(rule.from, context(), budget);
   } catch (err) {
     throw mappingError(`field "${rule.to}": ${(err as Error).message}`, err);
   }
@@ -25,16 +24,18 @@ function readFrom(lead: MappingInput, rule: FieldRule, context: () => object): u
 /**
  * Turns a lead into the record a destination receives, rule by rule: read `from`, apply the
  * transforms in order, fall back to `default`, then refuse a missing `required` value. Fields left
- * empty are omitted, so the CRM keeps whatever it has. Throws a non-retryable CrmError with code
+ * empty are omitted, so the CRM keeps whatever it has. Throws a non-retryable DeliveryError with code
  * MAPPING_ERROR naming the field; the processor calls this before any request, so a lead that
  * cannot be mapped makes no call. Messages name fields and paths, never the lead's values.
+ * All of the rules' templates share one RenderBudget (time and output), so the work one delivery
+ * costs is bounded whatever the number of rules.
  */
-export function applyMapping(lead: MappingInput, rules: FieldRule[]): MappedRecord {
+export function applyMapping(lead: MappingInput, rules: FieldRule[], budget: RenderBudget = new RenderBudget()): MappedRecord {
   const record: MappedRecord = {};
   let context: object | undefined;
   const lazyContext = () => (context ??= leadTemplateContext(lead));
   for (const rule of rules) {
-    let value = readFrom(lead, rule, lazyContext);
+    let value = readFrom(lead, rule, lazyContext, budget);
     for (const transform of rule.transform ?? []) {
       value = applyTransform(value, transform);
       if (value === NOT_CONVERTIBLE) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fromPathProblem, toPathProblem } from './path';
-import { isTemplate, validateTemplate } from './template';
+import { isTemplate, validateTemplate } from '@crm-push/outbound';
 
 /**
  * Transforms a FieldRule may apply, in order. `firstName`/`lastName` split a full name

@@ -1,6 +1,6 @@
 import type { Connection, Record as SfRecord } from 'jsforce';
 import type { MappedRecord, PushManyResult } from '../contract';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { classifySaveError } from './error-taxonomy';
 
 /** Above this many records Salesforce recommends Bulk API 2.0 over sObject Collections. */
@@ -64,7 +64,7 @@ function rowKey(row: ResultRow, columns: string[]): string {
 }
 
 /** `sf__Error` reads "STATUS_CODE:message:field1,field2 --". */
-function bulkRecordError(text: string): CrmError {
+function bulkRecordError(text: string): DeliveryError {
   const body = text.replace(/\s*--\s*$/, '');
   const first = body.indexOf(':');
   const last = body.lastIndexOf(':');
@@ -80,6 +80,6 @@ function bulkRecordError(text: string): CrmError {
   return classifySaveError({ statusCode: body.slice(0, first), message, fields });
 }
 
-function unprocessed(): CrmError {
-  return new CrmError({ code: 'UNPROCESSED', message: 'Salesforce did not process this record in its bulk job', retryable: true });
+function unprocessed(): DeliveryError {
+  return new DeliveryError({ code: 'UNPROCESSED', message: 'Salesforce did not process this record in its bulk job', retryable: true });
 }

@@ -1,5 +1,5 @@
 import type { FakeSalesforce } from '../../../testing/src/fakes/salesforce';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { adapterFor, closedPortUrl, ctx, LEAD, rejection, startFakeOrg } from './__tests__/fake-org';
 import { classifyError, classifySaveError } from './error-taxonomy';
 
@@ -13,7 +13,7 @@ describe('Salesforce error taxonomy, through jsforce against the fake org', () =
 
   it('fails without retry on REQUIRED_FIELD_MISSING (a Lead without LastName), keeping the vendor message', async () => {
     const err = await pushFails({ FirstName: 'Ada', Company: 'Acme' });
-    expect(err).toBeInstanceOf(CrmError);
+    expect(err).toBeInstanceOf(DeliveryError);
     expect(err).toMatchObject({ code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', retryable: false, statusCode: 400 });
   });
 
@@ -76,8 +76,8 @@ describe('Salesforce error taxonomy, through jsforce against the fake org', () =
 });
 
 describe('classifyError', () => {
-  it('passes a CrmError through unchanged', () => {
-    const err = new CrmError({ code: 'X', message: 'x', retryable: false });
+  it('passes a DeliveryError through unchanged', () => {
+    const err = new DeliveryError({ code: 'X', message: 'x', retryable: false });
     expect(classifyError(err)).toBe(err);
   });
 

@@ -1,4 +1,4 @@
-import { CrmError, isRetryableStatus, networkError } from '../crm-error';
+import { DeliveryError, isRetryableStatus, networkError } from '@crm-push/outbound';
 
 /**
  * Every Salesforce error code this adapter knows, and whether another attempt can succeed.
@@ -41,32 +41,32 @@ const SALESFORCE_ERRORS: Record<string, { status: number; retryable: boolean }> 
 };
 
 /**
- * Turns anything jsforce or the transport throws into a CrmError whose `code` and `message` are
+ * Turns anything jsforce or the transport throws into a DeliveryError whose `code` and `message` are
  * Salesforce's own. `statusCode` is the HTTP status of the failed answer when the caller saw it
  * (jsforce's errors do not carry it).
  */
-export function classifyError(err: unknown, statusCode?: number): CrmError {
-  if (err instanceof CrmError) return err;
+export function classifyError(err: unknown, statusCode?: number): DeliveryError {
+  if (err instanceof DeliveryError) return err;
   const network = networkError(err) ?? jsforceTimeout(err);
   if (network) return network;
   const code = vendorCode(err);
   if (code) return vendorError(code, (err as Error).message, statusCode, err);
-  return new CrmError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, statusCode, cause: err });
+  return new DeliveryError({ code: 'UNEXPECTED_ERROR', message: (err as Error)?.message ?? String(err), retryable: true, statusCode, cause: err });
 }
 
 /** A per-record failure inside an sObject Collections answer ({statusCode, message, fields}). */
-export function classifySaveError(error: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] } | undefined): CrmError {
+export function classifySaveError(error: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] } | undefined): DeliveryError {
   const code = error?.statusCode ?? error?.errorCode ?? 'UNKNOWN_ERROR';
   const meta = error?.fields?.length ? { fields: error.fields } : undefined;
   return vendorError(code, error?.message ?? 'Salesforce did not save the record', undefined, error, meta);
 }
 
-/** Builds the CrmError for a Salesforce (or OAuth) error code. */
-export function vendorError(code: string, message: string, statusCode: number | undefined, cause?: unknown, meta?: Record<string, unknown>): CrmError {
+/** Builds the DeliveryError for a Salesforce (or OAuth) error code. */
+export function vendorError(code: string, message: string, statusCode: number | undefined, cause?: unknown, meta?: Record<string, unknown>): DeliveryError {
   const known = SALESFORCE_ERRORS[code];
   const status = statusCode ?? known?.status ?? httpStatusIn(code);
   const retryable = known ? known.retryable : status !== undefined && isRetryableStatus(status);
-  return new CrmError({ code, message, retryable, statusCode: status || undefined, cause, meta });
+  return new DeliveryError({ code, message, retryable, statusCode: status || undefined, cause, meta });
 }
 
 /** jsforce's HttpApiError has `errorCode`; its OAuth errors put the OAuth `error` in `name`. */
@@ -84,7 +84,7 @@ function httpStatusIn(code: string): number | undefined {
 }
 
 /** jsforce's own timeout guard throws a bare Error('Request Timeout') when the abort lost the race. */
-function jsforceTimeout(err: unknown): CrmError | undefined {
+function jsforceTimeout(err: unknown): DeliveryError | undefined {
   if ((err as Error)?.message !== 'Request Timeout') return undefined;
-  return new CrmError({ code: 'TIMEOUT', message: 'the destination did not answer in time', retryable: true, cause: err });
+  return new DeliveryError({ code: 'TIMEOUT', message: 'the destination did not answer in time', retryable: true, cause: err });
 }

@@ -5,13 +5,14 @@ import { classifyError } from './error-taxonomy';
 import { SalesforceAdapter } from './salesforce-adapter';
 
 /** Salesforce through jsforce: creates (or upserts by external id) one sObject per lead. */
-export const salesforceModule: CrmModule<SalesforceConfig, SalesforceCredentials> = {
+export const salesforceModule: CrmModule<'salesforce', SalesforceConfig, SalesforceCredentials> = {
   type: 'salesforce',
+  displayName: 'Salesforce',
   configSchema: salesforceConfigSchema,
   credentialsSchema: salesforceCredentialsSchema,
   defaultMapping: salesforceDefaultMapping,
   urlsOf: (config, credentials) => [config.instanceUrl, tokenUrlOf(config, credentials)],
-  createAdapter: ({ config, credentials, hooks }) => new SalesforceAdapter(config, credentials, hooks),
+  createAdapter: ({ config, credentials, hooks, network }) => new SalesforceAdapter(config, credentials, network, hooks),
   classifyError: (err) => classifyError(err),
 };
 

@@ -1,5 +1,5 @@
 import type { FakeSalesforce } from '../../../testing/src/fakes/salesforce';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import { adapterFor, ctx, LEAD, rejection, startFakeOrg } from './__tests__/fake-org';
 
 describe('Salesforce adapter: push and pushMany through jsforce', () => {
@@ -59,7 +59,7 @@ describe('Salesforce adapter: push and pushMany through jsforce', () => {
     ]);
     const err = await rejection(adapterFor(fake.url, { config: { externalIdField: 'Ext_Id__c' } }).push({ ...LEAD, Ext_Id__c: 'dup' }, ctx));
 
-    expect(err).toBeInstanceOf(CrmError);
+    expect(err).toBeInstanceOf(DeliveryError);
     expect(err).toMatchObject({ code: 'MULTIPLE_CHOICES', retryable: false, statusCode: 300 });
     expect(fake.recordsOf('Lead')).toHaveLength(2);
   });

@@ -1,7 +1,7 @@
 import { Connection, type DescribeSObjectResult, type Record as SfRecord } from 'jsforce';
 import type { AdapterHooks, BulkOptions, CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
+import { DeliveryError, type NetworkPolicy } from '@crm-push/outbound';
 import { bulkLoad } from './bulk-load';
-import { CrmError } from '../crm-error';
 import { tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
 import { classifyError, classifySaveError } from './error-taxonomy';
 import { GuardedTransport } from './guarded-transport';
@@ -22,10 +22,11 @@ export class SalesforceAdapter implements CrmAdapter {
   constructor(
     private readonly config: SalesforceConfig,
     credentials: SalesforceCredentials,
+    network: NetworkPolicy,
     hooks?: AdapterHooks<SalesforceCredentials>,
   ) {
-    this.api = new GuardedTransport(config.timeoutMs);
-    const token = new GuardedTransport(config.timeoutMs);
+    this.api = new GuardedTransport(network, config.timeoutMs);
+    const token = new GuardedTransport(network, config.timeoutMs);
     if (credentials.refreshToken && credentials.clientId) this.refresher = new TokenRefresher(credentials, hooks, this.api, token);
     const tokenUrl = tokenUrlOf(config, credentials);
     this.conn = new Connection({
@@ -73,7 +74,7 @@ export class SalesforceAdapter implements CrmAdapter {
       } catch (err) {
         // A whole call failed (auth, limit, network): later chunks would fail the same way, so
         // they are not sent and carry the same error.
-        for (const index of sendable.slice(start)) results[index] = { ok: false, error: err as CrmError };
+        for (const index of sendable.slice(start)) results[index] = { ok: false, error: err as DeliveryError };
         break;
       }
     }
@@ -110,7 +111,7 @@ export class SalesforceAdapter implements CrmAdapter {
       const problem = this.writeProblem(describe);
       return problem ? { ok: false, latencyMs: latencyMs(), statusCode, error: problem } : { ok: true, latencyMs: latencyMs(), statusCode };
     } catch (err) {
-      const error = err as CrmError;
+      const error = err as DeliveryError;
       return { ok: false, latencyMs: latencyMs(), statusCode: error.statusCode, error: { code: error.code, message: error.message } };
     }
   }
@@ -150,7 +151,7 @@ export class SalesforceAdapter implements CrmAdapter {
       ? await sobject.upsert(records.map((r) => ({ ...r, [field]: String(r[field]) })) as SfRecord[], field, options)
       : await sobject.create(records as SfRecord[], options);
     if (!Array.isArray(saved) || saved.length !== records.length) {
-      throw new CrmError({
+      throw new DeliveryError({
         code: 'UNEXPECTED_RESPONSE',
         message: 'Salesforce answered a collection call without one result per record',
         retryable: true,
@@ -170,7 +171,7 @@ export class SalesforceAdapter implements CrmAdapter {
     return { externalId, action, statusCode: this.api.lastStatus, ...(limitInfo ? { meta: { sforceLimitInfo: limitInfo } } : {}) };
   }
 
-  /** One public call: a fresh refresh budget, and every failure as a CrmError in Salesforce's words. */
+  /** One public call: a fresh refresh budget, and every failure as a DeliveryError in Salesforce's words. */
   private async run<T>(call: () => Promise<T>): Promise<T> {
     this.refresher?.reset();
     try {
@@ -196,6 +197,6 @@ function isBlank(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
-function missingExternalId(field: string): CrmError {
-  return new CrmError({ code: 'MAPPING_ERROR', message: `the mapped record has no value for the external id field ${field}`, retryable: false });
+function missingExternalId(field: string): DeliveryError {
+  return new DeliveryError({ code: 'MAPPING_ERROR', message: `the mapped record has no value for the external id field ${field}`, retryable: false });
 }

@@ -1,6 +1,6 @@
 import type { Connection, TokenResponse } from 'jsforce';
 import type { AdapterHooks } from '../contract';
-import { CrmError } from '../crm-error';
+import { DeliveryError } from '@crm-push/outbound';
 import type { SalesforceCredentials } from './config';
 import { classifyError, vendorError } from './error-taxonomy';
 import type { GuardedTransport } from './guarded-transport';
@@ -20,7 +20,7 @@ export const MAX_REFRESHES_PER_CALL = 1;
 export class TokenRefresher {
   private used = 0;
   /** Why the last refresh failed, in Salesforce's words; jsforce keeps only the message. */
-  failure?: CrmError;
+  failure?: DeliveryError;
 
   constructor(
     private credentials: SalesforceCredentials,
@@ -38,7 +38,7 @@ export class TokenRefresher {
   readonly refreshFn = (conn: Connection, callback: (err?: Error | null, accessToken?: string, res?: TokenResponse) => void): void => {
     this.refresh(conn).then(
       (res) => callback(undefined, res.access_token, res),
-      (err: CrmError) => callback(err),
+      (err: DeliveryError) => callback(err),
     );
   };
 
@@ -52,7 +52,7 @@ export class TokenRefresher {
       throw this.fail(this.tokenError(err));
     }
     if (!res?.access_token)
-      throw this.fail(new CrmError({ code: 'UNEXPECTED_RESPONSE', message: 'the token endpoint answered without an access_token', retryable: true }));
+      throw this.fail(new DeliveryError({ code: 'UNEXPECTED_RESPONSE', message: 'the token endpoint answered without an access_token', retryable: true }));
     this.credentials = { ...this.credentials, accessToken: res.access_token, refreshToken: res.refresh_token ?? this.credentials.refreshToken };
     try {
       await this.hooks?.onCredentialsChanged?.(this.credentials);
@@ -60,19 +60,19 @@ export class TokenRefresher {
       // The new token works, but a rotated refresh token that was not stored is lost for the next
       // job; failing (retryably) is the only way to get another chance to store it.
       throw this.fail(
-        new CrmError({ code: 'CREDENTIALS_NOT_SAVED', message: 'the refreshed Salesforce credentials could not be stored', retryable: true, cause: err }),
+        new DeliveryError({ code: 'CREDENTIALS_NOT_SAVED', message: 'the refreshed Salesforce credentials could not be stored', retryable: true, cause: err }),
       );
     }
     return res;
   }
 
-  private fail(error: CrmError): CrmError {
+  private fail(error: DeliveryError): DeliveryError {
     this.failure = error;
     return error;
   }
 
   /** jsforce puts the OAuth `error` in `name` and `error_description` in `message`. */
-  private tokenError(err: unknown): CrmError {
+  private tokenError(err: unknown): DeliveryError {
     const status = this.token.lastStatus;
     if (!status) return classifyError(err);
     const { name, message } = err as Error;
@@ -80,7 +80,7 @@ export class TokenRefresher {
   }
 
   /** The 401 that outlived a refresh, with Salesforce's own code and message. */
-  private stillRefused(): CrmError {
+  private stillRefused(): DeliveryError {
     const refused = firstError(this.api.last?.body);
     return vendorError(refused?.errorCode ?? 'INVALID_SESSION_ID', refused?.message ?? 'Session expired or invalid', 401, undefined, {
       refreshes: this.used,

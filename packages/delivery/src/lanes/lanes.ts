@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CrmError, PushResult } from '@crm-push/crm';
+import type { PushResult } from '@crm-push/crm';
+import type { DeliveryError } from '@crm-push/outbound';
 import type { RedisConnection } from '@crm-push/queue';
 import type { DeliveryDeps } from '../deps';
 import type { LoadedDelivery } from '../load-delivery';
@@ -62,7 +63,7 @@ export interface LanePass {
   limits: EffectiveLimits;
   succeeded(result: PushResult): Promise<void>;
   /** `defer`: the lane waits and the delivery with it, without spending a retry (the job must be delayed by `waitMs`). */
-  failed(error: CrmError, attempt: AttemptFacts | undefined): Promise<{ defer: false } | { defer: true; waitMs: number }>;
+  failed(error: DeliveryError, attempt: AttemptFacts | undefined): Promise<{ defer: false } | { defer: true; waitMs: number }>;
   release(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { CrmError } from '@crm-push/crm';
+import type { DeliveryError } from '@crm-push/outbound';
 import type { DeliveryDeps } from '../deps';
 import type { AttemptFacts } from '../record-outcome';
 
@@ -7,7 +7,7 @@ import type { AttemptFacts } from '../record-outcome';
  * the call is logged and counted in `attempts` (it was made), but the delivery keeps its status
  * (`queued` or `retrying`) because its job waits in the lane, still live, and no retry was spent.
  */
-export async function recordThrottledCall(deps: Pick<DeliveryDeps, 'db'>, deliveryId: string, error: CrmError, attempt: AttemptFacts): Promise<void> {
+export async function recordThrottledCall(deps: Pick<DeliveryDeps, 'db'>, deliveryId: string, error: DeliveryError, attempt: AttemptFacts): Promise<void> {
   await deps.db.$transaction([
     deps.db.attempt.create({
       data: {

@@ -1,4 +1,5 @@
-import type { CrmError, PushResult } from '@crm-push/crm';
+import type { PushResult } from '@crm-push/crm';
+import type { DeliveryError } from '@crm-push/outbound';
 import { SALESFORCE_DAILY_SHARE } from './lane-limits';
 
 /** A wait the vendor imposed on the whole lane. */
@@ -55,7 +56,7 @@ export function parseApiUsage(value: unknown): { used: number; limit: number } |
 }
 
 /** Sorts a failed call; `intervalMs` is the lane's window, the wait when a 429 names none. */
-export function classifyFailure(error: CrmError, opts: { intervalMs: number; dailyRecheckMs: number }): FailureKind {
+export function classifyFailure(error: DeliveryError, opts: { intervalMs: number; dailyRecheckMs: number }): FailureKind {
   const policy = (error.meta as { policyName?: unknown } | undefined)?.policyName;
   if (error.code === 'REQUEST_LIMIT_EXCEEDED') return { kind: 'throttled', hold: { forMs: opts.dailyRecheckMs, reason: 'DAILY_LIMIT', probe: true } };
   if (policy === 'DAILY' || error.code === 'RATE_LIMIT_DAILY') {

@@ -1,6 +1,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { startSmtpSink } from '@crm-push/testing';
-import { CrmError } from '@crm-push/crm';
+import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
+
+const network = createNetworkPolicy({ allowPrivateNetworks: false });
 import type { EmailAction } from '../actions';
 import { closedPort } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
@@ -11,13 +13,13 @@ function reply(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
 }
 
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(CrmError);
-  return err as CrmError;
+  expect(err).toBeInstanceOf(DeliveryError);
+  return err as DeliveryError;
 }
 
 const lead = makeLead({ email: 'ada@example.com', country: 'DE', firstName: 'Ada' });
@@ -33,7 +35,7 @@ describe('sendEmail', () => {
   it('delivers the rendered mail to the SMTP server', async () => {
     const smtp = await startSmtpSink();
     try {
-      const result = await sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url });
+      const result = await sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url });
       expect(result).toEqual({ statusCode: 250 });
       expect(smtp.received).toHaveLength(1);
       const [mail] = smtp.received;
@@ -51,7 +53,7 @@ describe('sendEmail', () => {
   it('uses the sender address it is given', async () => {
     const smtp = await startSmtpSink();
     try {
-      await sendEmail({ ...action, html: undefined }, lead, { deliveryId: 'act_1', smtpUrl: smtp.url, mailFrom: 'Leads <leads@acme.test>' });
+      await sendEmail({ ...action, html: undefined }, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url, mailFrom: 'Leads <leads@acme.test>' });
       expect(smtp.received[0].from).toBe('leads@acme.test');
       expect(smtp.received[0].raw).not.toContain('text/html');
     } finally {
@@ -60,21 +62,21 @@ describe('sendEmail', () => {
   });
 
   it('fails for good with SMTP_NOT_CONFIGURED, naming SMTP_URL, when no server is configured', async () => {
-    const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1' }));
+    const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network }));
     expect(err).toMatchObject({ code: 'SMTP_NOT_CONFIGURED', retryable: false });
     expect(err.message).toContain('SMTP_URL');
   });
 
   it('throws a retryable error when the SMTP server refuses the connection', async () => {
     const port = await closedPort();
-    const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: `smtp://127.0.0.1:${port}` }));
+    const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: `smtp://127.0.0.1:${port}` }));
     expect(err).toMatchObject({ code: 'SMTP_CONNECTION_FAILED', retryable: true });
     expect(err.message).toContain('ECONNREFUSED');
   });
 
   it('fails for good with SMTP_URL_INVALID, without echoing the URL, when SMTP_URL is not smtp(s)', async () => {
     for (const smtpUrl of ['nonsense', 'http://user:hunter2@mail.example.com']) {
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl }));
+      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl }));
       expect(err).toMatchObject({ code: 'SMTP_URL_INVALID', retryable: false });
       expect(err.message).not.toContain('hunter2');
     }
@@ -85,7 +87,7 @@ describe('sendEmail', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as AddressInfo;
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: `smtp://127.0.0.1:${port}`, timeoutMs: 100 }));
+      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: `smtp://127.0.0.1:${port}`, timeoutMs: 100 }));
       expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
     } finally {
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -95,7 +97,7 @@ describe('sendEmail', () => {
   it('throws a retryable error, and so retries, on a 4xx SMTP reply', async () => {
     const smtp = await startSmtpSink({ onRcptTo: (_addr, _session, cb) => cb(reply(451, 'Try again later')) });
     try {
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url }));
+      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_TEMPORARY_FAILURE', retryable: true, statusCode: 451 });
       expect(err.message).toContain('Try again later');
       expect(smtp.received).toHaveLength(0);
@@ -112,7 +114,7 @@ describe('sendEmail', () => {
       },
     });
     try {
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: smtp.url }));
+      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_REJECTED', retryable: false, statusCode: 554 });
     } finally {
       await smtp.close();
@@ -127,7 +129,7 @@ describe('sendEmail', () => {
     });
     try {
       const url = smtp.url.replace('smtp://', 'smtp://user:hunter2@');
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', smtpUrl: url }));
+      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: url }));
       expect(err).toMatchObject({ code: 'SMTP_AUTH_FAILED', retryable: false, statusCode: 535 });
       expect(err.message).not.toContain('hunter2');
     } finally {

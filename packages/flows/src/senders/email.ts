@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { CrmError, networkError } from '@crm-push/crm';
+import { DeliveryError, networkError } from '@crm-push/outbound';
 import type { EmailAction } from '../actions';
 import type { FlowLead } from '../flow-lead';
 import { renderForLead } from './render';
@@ -16,13 +16,13 @@ const AUTH_REPLIES = new Set([530, 534, 535]);
 
 /**
  * Sends the rendered email through SMTP_URL (ctx.smtpUrl). A transport is built per call and
- * closed after it, like an adapter per job. Throws CrmError: SMTP_NOT_CONFIGURED without a URL,
+ * closed after it, like an adapter per job. Throws DeliveryError: SMTP_NOT_CONFIGURED without a URL,
  * SMTP_URL_INVALID for one that is not smtp(s)://;
  * 4xx replies and connection failures retry, 5xx replies do not.
  */
 export async function sendEmail(action: EmailAction, lead: FlowLead, ctx: SendContext): Promise<SendResult> {
   if (!ctx.smtpUrl) {
-    throw new CrmError({
+    throw new DeliveryError({
       code: 'SMTP_NOT_CONFIGURED',
       message: 'email actions need an SMTP server: set SMTP_URL (e.g. smtp://user:pass@smtp.example.com:587)',
       retryable: false,
@@ -50,7 +50,7 @@ function openTransport(smtpUrl: string, timeoutMs: number) {
   // nodemailer reads "nonsense" as "localhost:587"; refuse anything but an smtp(s) URL instead.
   // The URL may hold a password: the message says what is wrong without repeating it.
   if (!URL.canParse(smtpUrl) || !['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol)) {
-    throw new CrmError({ code: 'SMTP_URL_INVALID', message: 'SMTP_URL must be an smtp:// or smtps:// URL', retryable: false });
+    throw new DeliveryError({ code: 'SMTP_URL_INVALID', message: 'SMTP_URL must be an smtp:// or smtps:// URL', retryable: false });
   }
   // createTransport({url, ...}) drops every option beside the URL; SMTPTransport merges them.
   return createTransport(new SMTPTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs }));
@@ -62,21 +62,21 @@ function replyCode(response: unknown): number | undefined {
 }
 
 /** SMTP reply classes decide: 4xx is the server saying "try later", 5xx is "never". */
-export function classifySmtpError(err: unknown): CrmError {
+export function classifySmtpError(err: unknown): DeliveryError {
   const e = err as { code?: string; responseCode?: number; message?: string };
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const message = `SMTP: ${e.message ?? String(err)}`;
   if (status !== undefined && status >= 400 && status < 500) {
-    return new CrmError({ code: 'SMTP_TEMPORARY_FAILURE', message, retryable: true, statusCode: status, cause: err });
+    return new DeliveryError({ code: 'SMTP_TEMPORARY_FAILURE', message, retryable: true, statusCode: status, cause: err });
   }
   if (status !== undefined && status >= 500) {
     const code = AUTH_REPLIES.has(status) ? 'SMTP_AUTH_FAILED' : 'SMTP_REJECTED';
-    return new CrmError({ code, message, retryable: false, statusCode: status, cause: err });
+    return new DeliveryError({ code, message, retryable: false, statusCode: status, cause: err });
   }
   const network = networkError(err);
   if (network) return network;
   if (e.code && TRANSIENT_CODES.has(e.code)) {
-    return new CrmError({ code: 'SMTP_CONNECTION_FAILED', message, retryable: true, cause: err });
+    return new DeliveryError({ code: 'SMTP_CONNECTION_FAILED', message, retryable: true, cause: err });
   }
-  return new CrmError({ code: 'SMTP_ERROR', message, retryable: false, cause: err });
+  return new DeliveryError({ code: 'SMTP_ERROR', message, retryable: false, cause: err });
 }

@@ -1,4 +1,4 @@
-import { CrmError, renderTemplate } from '@crm-push/crm';
+import { DeliveryError, renderTemplate } from '@crm-push/outbound';
 import { leadPayload, type FlowLead } from '../flow-lead';
 
 /**
@@ -9,6 +9,6 @@ export function renderForLead(template: string, lead: FlowLead, what: string): s
   try {
     return renderTemplate(template, leadPayload(lead));
   } catch (err) {
-    throw new CrmError({ code: 'TEMPLATE_ERROR', message: `${what}: ${(err as Error).message}`, retryable: false, cause: err });
+    throw new DeliveryError({ code: 'TEMPLATE_ERROR', message: `${what}: ${(err as Error).message}`, retryable: false, cause: err });
   }
 }

@@ -1,10 +1,10 @@
-import { CrmError } from '@crm-push/crm';
+import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
 import { HttpSink } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
 import { sendAction } from './send-action';
 
 const lead = makeLead({ email: 'ada@example.com' });
-const ctx = { deliveryId: 'act_7', allowPrivateNetworks: true };
+const ctx = { deliveryId: 'act_7', network: createNetworkPolicy({ allowPrivateNetworks: true }) };
 
 describe('sendAction', () => {
   let sink: HttpSink;
@@ -26,7 +26,7 @@ describe('sendAction', () => {
 
   it('sends an email action through SMTP, failing clearly when SMTP is not configured', async () => {
     const err = await sendAction({ type: 'email', to: ['a@example.com'], subject: 's', text: 't' }, lead, ctx).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CrmError);
+    expect(err).toBeInstanceOf(DeliveryError);
     expect(err).toMatchObject({ code: 'SMTP_NOT_CONFIGURED', retryable: false });
   });
 });

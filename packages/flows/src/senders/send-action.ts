@@ -5,7 +5,7 @@ import type { SendContext, SendResult } from './send-context';
 import { sendSlack } from './slack';
 import { sendWebhook } from './webhook';
 
-/** Runs one Slack, email or webhook action for a lead. Throws CrmError, as adapters do. */
+/** Runs one Slack, email or webhook action for a lead. Throws DeliveryError, as adapters do. */
 export function sendAction(action: SideAction, lead: FlowLead, ctx: SendContext): Promise<SendResult> {
   switch (action.type) {
     case 'slack':

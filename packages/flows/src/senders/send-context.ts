@@ -1,3 +1,5 @@
+import type { NetworkPolicy } from '@crm-push/outbound';
+
 /** What every sender is given besides the action and the lead. */
 export interface SendContext {
   /** The action job's id: stable across retries, so receivers can dedupe (webhook-id). */
@@ -9,11 +11,10 @@ export interface SendContext {
   /** The From address of email actions. */
   mailFrom?: string;
   /**
-   * ALLOW_PRIVATE_DESTINATIONS. Unless true, Slack and webhook URLs on loopback or private
-   * networks are refused (DESTINATION_NOT_ALLOWED) before any request.
-   * @defaultValue false
+   * Where calls may go (ALLOW_PRIVATE_DESTINATIONS): Slack and webhook URLs on loopback or
+   * private networks are refused (DESTINATION_NOT_ALLOWED) before any request and at connect time.
    */
-  allowPrivateNetworks?: boolean;
+  network: NetworkPolicy;
 }
 
 export interface SendResult {

@@ -1,21 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CrmError } from '@crm-push/crm';
+import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
 import type { SlackAction } from '../actions';
 import { HttpSink, closedPort } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
 import { sendSlack } from './slack';
 
 const lead = makeLead({ email: 'ada@example.com', country: 'DE' });
-const ctx = { deliveryId: 'act_1', allowPrivateNetworks: true };
+const ctx = { deliveryId: 'act_1', network: createNetworkPolicy({ allowPrivateNetworks: true }) };
 
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(CrmError);
-  return err as CrmError;
+  expect(err).toBeInstanceOf(DeliveryError);
+  return err as DeliveryError;
 }
 
 describe('sendSlack', () => {
@@ -61,12 +61,13 @@ describe('sendSlack', () => {
   it('does not follow a redirect, and does not retry it', async () => {
     sink.reply({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } });
     const err = await failure(sendSlack(action, lead, ctx));
-    expect(err).toMatchObject({ code: 'UNEXPECTED_STATUS', retryable: false, statusCode: 302 });
+    expect(err).toMatchObject({ code: 'REDIRECT_NOT_FOLLOWED', retryable: false, statusCode: 302 });
+    expect(err.message).toBe('Slack answered 302 redirecting to "127.0.0.1:1"; redirects are not followed (configure the final URL)');
     expect(sink.requests).toHaveLength(1);
   });
 
   it('refuses a loopback URL for good, without calling it, unless private networks are allowed', async () => {
-    const err = await failure(sendSlack(action, lead, { deliveryId: 'act_1' }));
+    const err = await failure(sendSlack(action, lead, { deliveryId: 'act_1', network: createNetworkPolicy({ allowPrivateNetworks: false }) }));
     expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
     expect(sink.requests).toHaveLength(0);
   });

@@ -1,25 +1,25 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { CrmError } from '@crm-push/crm';
+import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
 import type { WebhookAction } from '../actions';
 import { HttpSink, closedPort, type ReceivedRequest } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
 import { sendWebhook } from './webhook';
 
 const lead = makeLead({ email: 'ada@example.com', country: 'DE', nested: { tags: ['a', 'ü'] } });
-const ctx = { deliveryId: 'act_42', allowPrivateNetworks: true };
+const ctx = { deliveryId: 'act_42', network: createNetworkPolicy({ allowPrivateNetworks: true }) };
 const SECRET = 'whsec_' + Buffer.from('a-32-byte-key-for-standard-hooks').toString('base64');
 
 function headersOf(req: ReceivedRequest): Record<string, string> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
 }
 
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(CrmError);
-  return err as CrmError;
+  expect(err).toBeInstanceOf(DeliveryError);
+  return err as DeliveryError;
 }
 
 describe('sendWebhook', () => {
@@ -101,7 +101,9 @@ describe('sendWebhook', () => {
   });
 
   it('refuses a private-network URL for good unless private networks are allowed', async () => {
-    const err = await failure(sendWebhook({ ...action, url: 'http://10.1.2.3/hook' }, lead, { deliveryId: 'act_42' }));
+    const err = await failure(
+      sendWebhook({ ...action, url: 'http://10.1.2.3/hook' }, lead, { deliveryId: 'act_42', network: createNetworkPolicy({ allowPrivateNetworks: false }) }),
+    );
     expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
   });
 

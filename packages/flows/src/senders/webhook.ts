@@ -1,4 +1,4 @@
-import { standardWebhookHeaders } from '@crm-push/crm';
+import { standardWebhookHeaders } from '@crm-push/outbound';
 import type { WebhookAction } from '../actions';
 import { leadPayload, type FlowLead } from '../flow-lead';
 import { postJson } from './post-json';
@@ -9,7 +9,7 @@ import type { SendContext, SendResult } from './send-context';
  * spec; `webhook-id` is the deliveryId, so a retry carries the same id and receivers can dedupe.
  * A `whsec_` secret is the spec's base64 key; any other secret's UTF-8 bytes are the key (the
  * receiver verifies with `whsec_` + base64 of those bytes). Without a secret the request goes
- * unsigned but still carries webhook-id and webhook-timestamp. Throws CrmError.
+ * unsigned but still carries webhook-id and webhook-timestamp. Throws DeliveryError.
  */
 export async function sendWebhook(action: WebhookAction, lead: FlowLead, ctx: SendContext): Promise<SendResult> {
   const body = JSON.stringify(leadPayload(lead));

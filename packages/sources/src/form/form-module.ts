@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { urlShapeProblem } from '@crm-push/crm';
+import { urlShapeProblem } from '@crm-push/outbound';
 import { baseConfigShape } from '../base-config';
 import { parseFields } from '../body/parse-body';
 import type { SourceModule } from '../contract';

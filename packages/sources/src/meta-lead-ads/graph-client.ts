@@ -1,9 +1,7 @@
-import { request } from 'undici';
-import { assertUrlAllowed, crmErrorIn, networkError, outboundDispatcher } from '@crm-push/crm';
+import { createNetworkPolicy, DeliveryError, httpCall, type HttpAnswer, type NetworkPolicy } from '@crm-push/outbound';
 import { SourceError } from '../source-error';
 
 const TIMEOUT_MS = 10_000;
-const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** Graph error codes that mean "later": application, user, page and per-app rate limits. */
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
@@ -31,23 +29,21 @@ export async function fetchGraphLead(opts: {
   allowPrivateNetworks: boolean;
 }): Promise<GraphLead> {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(opts.version)}/${encodeURIComponent(opts.leadgenId)}`;
-  let res: Awaited<ReturnType<typeof request>>;
+  let res: HttpAnswer;
   try {
-    await assertUrlAllowed(url, { allowPrivateNetworks: opts.allowPrivateNetworks });
-    res = await request(url, {
+    const policy = policyFor(opts.allowPrivateNetworks);
+    await policy.assertUrlAllowed(url);
+    res = await httpCall(policy, url, {
       method: 'GET',
       headers: { authorization: `Bearer ${opts.accessToken}`, accept: 'application/json', 'user-agent': 'crm-push' },
-      dispatcher: outboundDispatcher(opts.allowPrivateNetworks),
-      headersTimeout: TIMEOUT_MS,
-      bodyTimeout: TIMEOUT_MS,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
     });
   } catch (err) {
-    const known = crmErrorIn(err) ?? networkError(err);
-    if (known) throw new SourceError({ status: 502, code: known.code, message: `Graph API: ${known.message}`, retryable: known.retryable, cause: err });
+    if (err instanceof DeliveryError)
+      throw new SourceError({ status: 502, code: err.code, message: `Graph API: ${err.message}`, retryable: err.retryable, cause: err });
     throw new SourceError({ status: 502, code: 'GRAPH_REQUEST_FAILED', message: `Graph API request failed: ${(err as Error).message}`, cause: err });
   }
-  const text = await readCapped(res.body);
+  const text = res.text;
   if (res.statusCode >= 200 && res.statusCode < 300) {
     try {
       const lead = JSON.parse(text) as GraphLead;
@@ -88,17 +84,10 @@ export function graphError(status: number, text: string): SourceError {
   return new SourceError({ status, code: 'GRAPH_ERROR', message: `Graph API answered ${status} (${detail})` });
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > MAX_ANSWER_BYTES) break;
-      chunks.push(chunk);
-    }
-  } finally {
-    body.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** One policy (and so one guarded connection pool) per setting, for the life of the process. */
+const policies = new Map<boolean, NetworkPolicy>();
+function policyFor(allowPrivateNetworks: boolean): NetworkPolicy {
+  let policy = policies.get(allowPrivateNetworks);
+  if (!policy) policies.set(allowPrivateNetworks, (policy = createNetworkPolicy({ allowPrivateNetworks })));
+  return policy;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { urlShapeProblem } from '@crm-push/crm';
+import { urlShapeProblem } from '@crm-push/outbound';
 import { baseConfigShape } from '../base-config';
 import { parseJsonObject } from '../body/parse-body';
 import type { SourceModule } from '../contract';

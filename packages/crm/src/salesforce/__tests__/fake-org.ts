@@ -1,8 +1,11 @@
 import net from 'node:net';
+import { createNetworkPolicy } from '@crm-push/outbound';
 import { createFakeSalesforce, type FakeSalesforce, type FakeSalesforceOptions } from '../../../../testing/src/fakes/salesforce';
 import type { AdapterHooks, CrmAdapter } from '../../contract';
 import { salesforceModule } from '..';
 import type { SalesforceCredentials } from '../config';
+
+const allowPrivate = createNetworkPolicy({ allowPrivateNetworks: true });
 
 /** Credentials that let the adapter refresh against a default fake org. */
 export const REFRESHABLE = { refreshToken: 'sf-refresh-token', clientId: 'sf-client-id', clientSecret: 'sf-client-secret' };
@@ -20,7 +23,7 @@ export function adapterFor(
 ): CrmAdapter {
   const config = salesforceModule.configSchema.parse({ instanceUrl: url, ...opts.config });
   const credentials = salesforceModule.credentialsSchema.parse({ accessToken: 'sf-access-token', ...opts.credentials });
-  return salesforceModule.createAdapter({ config, credentials, hooks: opts.hooks, allowPrivateNetworks: true });
+  return salesforceModule.createAdapter({ config, credentials, hooks: opts.hooks, network: allowPrivate });
 }
 
 /** A URL on which nothing listens (a port that was free a moment ago). */

@@ -1,4 +1,4 @@
-import { CrmError } from './crm-error';
+import { DeliveryError } from './delivery-error';
 import { assertUrlAllowed, blockedAddressReason, urlShapeProblem, type LookupAll } from './network-guard';
 
 const denied = { allowPrivateNetworks: false };
@@ -13,12 +13,12 @@ function fakeLookup(table: Record<string, string[]>): LookupAll {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CrmError> {
+async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
   try {
     await promise;
   } catch (err) {
-    expect(err).toBeInstanceOf(CrmError);
-    return err as CrmError;
+    expect(err).toBeInstanceOf(DeliveryError);
+    return err as DeliveryError;
   }
   throw new Error('expected a rejection');
 }
@@ -68,6 +68,16 @@ describe('assertUrlAllowed', () => {
     ['http://240.0.0.1/', '240.0.0.1', 'reserved'],
     ['http://192.0.2.10/', '192.0.2.10', 'reserved'],
     ['http://[2001:db8::1]/', '[2001:db8::1]', 'reserved'],
+    // IPv6 ranges that reach an IPv4 address, or a tunnel, of someone else's choosing.
+    ['http://[::127.0.0.1]/', '[::7f00:1]', 'IPv4-compatible'],
+    ['http://[::8.8.8.8]/', '[::808:808]', 'IPv4-compatible'],
+    ['http://[::ffff:169.254.169.254]/', '[::ffff:a9fe:a9fe]', 'link-local'],
+    ['http://[2002:7f00:1::1]/', '[2002:7f00:1::1]', '6to4'],
+    ['http://[2002:808:808::1]/', '[2002:808:808::1]', '6to4'],
+    ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', '[2001:0:4136:e378:8000:63bf:3fff:fdd2]', 'Teredo'],
+    ['http://[64:ff9b:1::a00:1]/', '[64:ff9b:1::a00:1]', 'reserved'],
+    ['http://[fec0::1]/', '[fec0::1]', 'private network'],
+    ['http://[100::1]/', '[100::1]', 'reserved'],
   ])('rejects %s, naming the host %s and why (%s)', async (url, host, why) => {
     const err = await rejection(assertUrlAllowed(url, denied));
     expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });

@@ -1,4 +1,5 @@
 import { Liquid, type Template } from 'liquidjs';
+import { RenderBudget } from './render-budget';
 import { TemplateError } from './template-error';
 
 /** Longest template accepted; field mappings are short, Slack texts and email subjects a little longer. */
@@ -57,13 +58,15 @@ function parse(template: string): Template[] {
 /**
  * Renders a Liquid template over `context` (for a lead: `{data, source, externalId, id, createdAt}`,
  * see leadTemplateContext). Unknown variables render empty; unknown filters, file tags and runaway
- * templates throw TemplateError.
+ * templates throw TemplateError. `budget` is the delivery's allowance shared by all its templates;
+ * without one a render gets a budget of its own.
  */
-export function renderTemplate(template: string, context: object): string {
+export function renderTemplate(template: string, context: object, budget: RenderBudget = new RenderBudget()): string {
   const parsed = parse(template);
   let output: unknown;
+  const renderLimit = budget.msLeft();
   try {
-    output = liquid.renderSync(parsed, context, { templateLimit: TEMPLATE_LIMIT });
+    output = liquid.renderSync(parsed, context, { templateLimit: TEMPLATE_LIMIT, renderLimit });
   } catch (err) {
     throw new TemplateError(`template failed to render: ${(err as Error).message}`, { cause: err });
   }
@@ -71,6 +74,7 @@ export function renderTemplate(template: string, context: object): string {
   if (text.length > MAX_OUTPUT_LENGTH) {
     throw new TemplateError(`template output is longer than ${MAX_OUTPUT_LENGTH} characters`);
   }
+  budget.spend(text.length);
   return text;
 }
 

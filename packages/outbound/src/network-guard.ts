@@ -1,94 +1,44 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
-import { CrmError, networkError } from './crm-error';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { DeliveryError, networkError } from './delivery-error';
 
-/** Address ranges no destination may reach unless ALLOW_PRIVATE_DESTINATIONS is set, by reason. */
-const BLOCKED_RANGES: [reason: string, ranges: [network: string, prefix: number][]][] = [
-  [
-    'a loopback address',
-    [
-      ['127.0.0.0', 8],
-      ['::1', 128],
-    ],
-  ],
-  [
-    'an unspecified address',
-    [
-      ['0.0.0.0', 8],
-      ['::', 128],
-    ],
-  ],
-  [
-    'a private network address',
-    [
-      ['10.0.0.0', 8],
-      ['172.16.0.0', 12],
-      ['192.168.0.0', 16],
-      ['fc00::', 7],
-      ['fec0::', 10],
-    ],
-  ],
+/** Why each special range ipaddr.js names may not be reached; any range but `unicast` is refused. */
+const RANGE_REASONS: Record<string, string> = {
+  loopback: 'a loopback address',
+  unspecified: 'an unspecified address',
+  private: 'a private network address',
+  uniqueLocal: 'a private network address',
+  deprecatedSiteLocal: 'a private network address',
   // Includes 169.254.169.254, the cloud metadata service.
-  [
-    'a link-local address',
-    [
-      ['169.254.0.0', 16],
-      ['fe80::', 10],
-    ],
-  ],
-  ['a carrier-grade NAT address', [['100.64.0.0', 10]]],
-  [
-    'a multicast or broadcast address',
-    [
-      ['224.0.0.0', 4],
-      ['255.255.255.255', 32],
-      ['ff00::', 8],
-    ],
-  ],
-  [
-    'a reserved address',
-    [
-      ['192.0.0.0', 24],
-      ['192.0.2.0', 24],
-      ['198.18.0.0', 15],
-      ['198.51.100.0', 24],
-      ['203.0.113.0', 24],
-      ['240.0.0.0', 4],
-      ['100::', 64],
-      ['2001:db8::', 32],
-      ['64:ff9b:1::', 48],
-    ],
-  ],
-];
-
-// One BlockList per reason, so the error can say why. BlockList also matches IPv4 rules against
-// IPv4-mapped IPv6 addresses (::ffff:10.0.0.1).
-const BLOCK_LISTS = BLOCKED_RANGES.map(([reason, ranges]) => {
-  const list = new BlockList();
-  for (const [network, prefix] of ranges) list.addSubnet(network, prefix, isIP(network) === 6 ? 'ipv6' : 'ipv4');
-  return { reason, list };
-});
-
-const NAT64 = new BlockList();
-NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
-
-/** The IPv4 address inside a NAT64 address (64:ff9b::a00:1 → 10.0.0.1), from its canonical form. */
-function nat64Embedded(address: string): string {
-  const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  const [high, low] = canonical
-    .split(':')
-    .slice(-2)
-    .map((h) => parseInt(h || '0', 16));
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-}
+  linkLocal: 'a link-local address',
+  carrierGradeNat: 'a carrier-grade NAT address',
+  multicast: 'a multicast or broadcast address',
+  broadcast: 'a multicast or broadcast address',
+  // Transition ranges that tunnel to an IPv4 address of the relay's choosing.
+  '6to4': 'a 6to4 address',
+  teredo: 'a Teredo address',
+};
 
 /** Why an IP address may not be reached, or null when it is a public address. */
 export function blockedAddressReason(address: string): string | null {
-  const family = isIP(address);
-  if (family === 0) return 'not an IP address';
-  const type = family === 6 ? 'ipv6' : 'ipv4';
-  if (type === 'ipv6' && NAT64.check(address, 'ipv6')) return blockedAddressReason(nat64Embedded(address));
-  return BLOCK_LISTS.find(({ list }) => list.check(address, type))?.reason ?? null;
+  if (!ipaddr.isValid(address)) return 'not an IP address';
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    const parts = v6.parts;
+    // ::ffff:a.b.c.d (IPv4-mapped) and 64:ff9b::a.b.c.d (NAT64) reach the IPv4 address inside.
+    if (v6.isIPv4MappedAddress() || (v6.range() === 'rfc6052' && parts[1] === 0xff9b && parts[2] === 0)) {
+      return blockedAddressReason(`${parts[6] >> 8}.${parts[6] & 255}.${parts[7] >> 8}.${parts[7] & 255}`);
+    }
+    // ::a.b.c.d (IPv4-compatible, deprecated): some stacks still route it to the IPv4 address.
+    if (parts.slice(0, 6).every((p) => p === 0) && v6.range() !== 'loopback' && v6.range() !== 'unspecified') {
+      return 'an IPv4-compatible address';
+    }
+  }
+  const range = parsed.range();
+  if (range === 'unicast') return null;
+  return RANGE_REASONS[range] ?? `a reserved address (${range})`;
 }
 
 /** Longest URL accepted in a destination or webhook config. */
@@ -124,8 +74,8 @@ export interface GuardOptions {
 const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** The refusal of a host on a blocked network (non-retryable, naming the host, never the URL). */
-export function destinationNotAllowed(host: string, why: string): CrmError {
-  return new CrmError({
+export function destinationNotAllowed(host: string, why: string): DeliveryError {
+  return new DeliveryError({
     code: 'DESTINATION_NOT_ALLOWED',
     retryable: false,
     message: `destination host "${host}" is not allowed: ${why}`,
@@ -133,7 +83,7 @@ export function destinationNotAllowed(host: string, why: string): CrmError {
 }
 
 /**
- * Throws a non-retryable CrmError (DESTINATION_NOT_ALLOWED, naming the host) unless `url` is http(s)
+ * Throws a non-retryable DeliveryError (DESTINATION_NOT_ALLOWED, naming the host) unless `url` is http(s)
  * and, when private networks are not allowed, its host is and resolves only to public addresses.
  * A failed lookup throws the retryable network error the request itself would have.
  */

@@ -1,8 +1,8 @@
 /**
- * The one error type every adapter throws. `retryable` decides whether BullMQ tries again;
+ * The one error type every outbound call throws: CRM adapters and flow senders alike. `retryable` decides whether BullMQ tries again;
  * `retryAfterMs` (a vendor's Retry-After) feeds the backoff strategy.
  */
-export class CrmError extends Error {
+export class DeliveryError extends Error {
   readonly code: string;
   readonly retryable: boolean;
   readonly statusCode?: number;
@@ -20,7 +20,7 @@ export class CrmError extends Error {
     cause?: unknown;
   }) {
     super(opts.message, { cause: opts.cause });
-    this.name = 'CrmError';
+    this.name = 'DeliveryError';
     this.code = opts.code;
     this.retryable = opts.retryable;
     this.statusCode = opts.statusCode;
@@ -69,14 +69,14 @@ interface ErrorLike {
 }
 
 /**
- * The CrmError an error is or wraps: transports wrap what a socket's guarded lookup refused
+ * The DeliveryError an error is or wraps: transports wrap what a socket's guarded lookup refused
  * (undici as the cause; node-fetch keeps only its code and message, after "reason: ").
  */
-export function crmErrorIn(err: unknown): CrmError | undefined {
+export function deliveryErrorIn(err: unknown): DeliveryError | undefined {
   for (let e = err as ErrorLike | undefined, depth = 0; e && depth < 5; e = e.cause as ErrorLike | undefined, depth++) {
-    if (e instanceof CrmError) return e;
+    if (e instanceof DeliveryError) return e;
     if (e.code === 'DESTINATION_NOT_ALLOWED') {
-      return new CrmError({ code: e.code, message: String(e.message).replace(/^.*reason: /, ''), retryable: false, cause: err });
+      return new DeliveryError({ code: e.code, message: String(e.message).replace(/^.*reason: /, ''), retryable: false, cause: err });
     }
   }
   return undefined;
@@ -91,15 +91,32 @@ export function networkErrorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Turns a network failure into a retryable CrmError, or returns undefined if it is not one. */
-export function networkError(err: unknown): CrmError | undefined {
+/** Turns a network failure into a retryable DeliveryError, or returns undefined if it is not one. */
+export function networkError(err: unknown): DeliveryError | undefined {
   const code = networkErrorCode(err);
   if (!code) return undefined;
   const timedOut = code === 'TIMEOUT' || code.includes('TIMEOUT') || code === 'ETIMEDOUT';
-  return new CrmError({
+  return new DeliveryError({
     code: timedOut ? 'TIMEOUT' : code === 'ECONNREFUSED' ? 'CONNECTION_REFUSED' : 'NETWORK_ERROR',
     message: timedOut ? 'the destination did not answer in time' : `network error (${code}): ${(err as Error).message}`,
     retryable: true,
     cause: err,
+  });
+}
+
+/** A 3xx answer: never followed (the target was never vetted and would receive our credentials). */
+export function redirectRefused(status: number, location: string | undefined): DeliveryError {
+  let host = 'no location';
+  try {
+    if (location) host = `"${new URL(location, 'http://relative.invalid').host}"`;
+  } catch {
+    host = 'an unreadable location';
+  }
+  if (host === '"relative.invalid"') host = 'the same host';
+  return new DeliveryError({
+    code: 'REDIRECT_NOT_FOLLOWED',
+    message: `destination answered ${status} redirecting to ${host}; redirects are not followed (configure the final URL)`,
+    retryable: false,
+    statusCode: status,
   });
 }

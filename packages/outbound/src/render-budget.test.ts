@@ -1,0 +1,36 @@
+import { RenderBudget } from './render-budget';
+import { renderTemplate } from './template';
+import { TemplateError } from './template-error';
+
+// ~50-100 ms of liquid work on this machine: well inside one template's limit, so only a
+// budget shared across templates can stop a delivery with many of them.
+const SLOW = '{% for i in (1..200000) %}{% endfor %}x';
+
+describe('RenderBudget', () => {
+  it('stops a delivery whose templates together run past the time budget, though each alone is within it', () => {
+    const budget = new RenderBudget({ ms: 200 });
+    const started = performance.now();
+    let rendered = 0;
+    expect(() => {
+      for (let i = 0; i < 500; i++) {
+        renderTemplate(SLOW, {}, budget);
+        rendered++;
+      }
+    }).toThrow(TemplateError);
+    // 500 rules each allowed their own 200 ms would have run for minutes.
+    expect(rendered).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('stops a delivery whose templates together produce more than the size budget', () => {
+    const budget = new RenderBudget({ chars: 100_000 });
+    const big = '{% for i in (1..9000) %}0123456789{% endfor %}';
+    renderTemplate(big, {}, budget);
+    expect(() => renderTemplate(big, {}, budget)).toThrow(/size budget/);
+  });
+
+  it('lets a delivery of ordinary templates through', () => {
+    const budget = new RenderBudget();
+    for (let i = 0; i < 500; i++) expect(renderTemplate('{{ data.email | downcase }}', { data: { email: 'A@B.C' } }, budget)).toBe('a@b.c');
+  });
+});
