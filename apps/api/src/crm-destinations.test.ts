@@ -65,6 +65,21 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
     });
   }
 
+  /**
+   * A lead whose destination's lane holds it after its first call (throttled or paused): the
+   * delivery stays queued with that call logged, and the destination's health says why.
+   */
+  async function heldAfterOneCall(destinationId: string, data: Record<string, unknown>) {
+    const accepted = await system.call('POST', '/v1/leads', { key: apiKey, body: { data } });
+    expect(accepted.status).toBe(202);
+    const lead = await waitFor(`lead ${accepted.body.id} to make its call`, async () => {
+      const { body } = await system.call('GET', `/v1/leads/${accepted.body.id}`, { key: apiKey });
+      return body.deliveries[0]?.attempts > 0 ? body : undefined;
+    });
+    const destination = (await system.call('GET', `/v1/destinations/${destinationId}`, { key: apiKey })).body;
+    return { delivery: lead.deliveries[0], health: destination.health };
+  }
+
   const ada = { email: 'Ada@Example.com ', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', phone: '+44 20 7946 0000' };
 
   it('lands one lead in all three CRMs with mapped fields and shows each external id', async () => {
@@ -194,11 +209,12 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
       expect(lead.deliveries[0].lastError).toEqual({ code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]' });
     });
 
-    it('REQUEST_LIMIT_EXCEEDED (403) is retried and then succeeds', async () => {
-      await addSalesforce();
+    it('REQUEST_LIMIT_EXCEEDED (403) holds the lane until usage falls, spending no retry', async () => {
+      const id = await addSalesforce();
       salesforce.server.script('sobject.create', [{ status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }]);
-      const lead = await deliver(ada);
-      expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      const { delivery, health } = await heldAfterOneCall(id, ada);
+      expect(delivery).toMatchObject({ status: 'queued', attempts: 1, lastError: { code: 'REQUEST_LIMIT_EXCEEDED' } });
+      expect(health).toMatchObject({ state: 'throttled', reason: 'DAILY_LIMIT' });
     });
 
     it('UNABLE_TO_LOCK_ROW exhausts the round and waits for the sweep', async () => {
@@ -212,13 +228,14 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
       expect(lead.deliveries[0].nextRetryAt).not.toBeNull();
     });
 
-    it('a persistent 401 after a refresh fails without looping on the token endpoint', async () => {
-      await addSalesforce();
+    it('a persistent 401 after a refresh pauses the destination without looping on the token endpoint', async () => {
+      const id = await addSalesforce();
       const before = salesforce.tokenCalls();
       salesforce.server.script('sobject.create', [], { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] });
-      const lead = await deliver(ada);
-      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', lastError: { code: 'INVALID_SESSION_ID' } });
-      expect(salesforce.tokenCalls() - before).toBeLessThanOrEqual(lead.deliveries[0].attempts);
+      const { delivery, health } = await heldAfterOneCall(id, ada);
+      expect(delivery).toMatchObject({ status: 'queued', lastError: { code: 'INVALID_SESSION_ID' } });
+      expect(health).toMatchObject({ state: 'paused', reason: 'CREDENTIALS_REJECTED' });
+      expect(salesforce.tokenCalls() - before).toBeLessThanOrEqual(delivery.attempts);
     });
 
     it('HubSpot TEN_SECONDLY_ROLLING 429 is retried within the round', async () => {
@@ -240,25 +257,27 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
       expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
     });
 
-    it('HubSpot DAILY 429 ends the round at once and leaves the delivery to the sweep much later', async () => {
-      await addHubSpot();
+    it('HubSpot DAILY 429 holds the lane until the daily reset, spending no retry', async () => {
+      const id = await addHubSpot();
       hubspot.server.script('contacts.create', [
         {
           status: 429,
           body: { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY', correlationId: 'c' },
         },
       ]);
-      const lead = await deliver({ email: 'daily@example.com' });
-      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 429, lastError: { code: 'RATE_LIMIT_DAILY' } });
-      expect(Date.parse(lead.deliveries[0].nextRetryAt) - Date.now()).toBeGreaterThan(30 * 60 * 1000);
-      const attempt = await system.deps.db.attempt.findFirstOrThrow({ where: { deliveryId: lead.deliveries[0].id } });
+      const { delivery, health } = await heldAfterOneCall(id, { email: 'daily@example.com' });
+      expect(delivery).toMatchObject({ status: 'queued', attempts: 1, lastStatusCode: 429, lastError: { code: 'RATE_LIMIT_DAILY' } });
+      expect(health).toMatchObject({ state: 'throttled', reason: 'DAILY_LIMIT' });
+      expect(Date.parse(health.resumeAt) - Date.now()).toBeGreaterThan(30 * 60 * 1000);
+      const attempt = await system.deps.db.attempt.findFirstOrThrow({ where: { deliveryId: delivery.id } });
       expect(JSON.stringify(attempt.meta)).toContain('DAILY');
     });
 
-    it('a 401 from HubSpot fails at once as INVALID_AUTHENTICATION', async () => {
-      await addHubSpot({ accessToken: 'wrong-token' });
-      const lead = await deliver({ email: 'auth@example.com' });
-      expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 401, lastError: { code: 'INVALID_AUTHENTICATION' } });
+    it('a 401 from HubSpot pauses the destination as CREDENTIALS_REJECTED, keeping the lead queued', async () => {
+      const id = await addHubSpot({ accessToken: 'wrong-token' });
+      const { delivery, health } = await heldAfterOneCall(id, { email: 'auth@example.com' });
+      expect(delivery).toMatchObject({ status: 'queued', attempts: 1, lastStatusCode: 401, lastError: { code: 'INVALID_AUTHENTICATION' } });
+      expect(health).toMatchObject({ state: 'paused', reason: 'CREDENTIALS_REJECTED' });
     });
 
     it('a lead that cannot be mapped fails with MAPPING_ERROR naming the field and makes no call', async () => {

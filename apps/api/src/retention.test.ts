@@ -35,7 +35,7 @@ describe('attempt-log retention', () => {
 
   it('deletes attempt rows older than ATTEMPT_RETENTION_DAYS [30] in batches, keeping newer ones and the delivery itself', async () => {
     await attemptsAged([31, 40, 45, 60, 90, 365, 400, 1, 10, 29]);
-    expect(await trimHistory(system.deps, { batchSize: 3 })).toEqual({ attempts: 7, operations: 0, batches: 3 });
+    expect(await trimHistory(system.deps, { batchSize: 3 })).toEqual({ attempts: 7, operations: 0, sourceEvents: 0, batches: 3 });
     expect(await ages()).toEqual([1, 10, 29]);
     expect(await system.deps.db.delivery.findUniqueOrThrow({ where: { id: deliveryId } })).toMatchObject({ status: 'succeeded', attempts: 10 });
   });
@@ -43,7 +43,7 @@ describe('attempt-log retention', () => {
   it('honours a shorter retention', async () => {
     await attemptsAged([1, 6, 10]);
     const config = { ...system.config, ATTEMPT_RETENTION_DAYS: 5 };
-    expect(await trimHistory({ db: system.deps.db, config })).toEqual({ attempts: 2, operations: 0, batches: 1 });
+    expect(await trimHistory({ db: system.deps.db, config })).toEqual({ attempts: 2, operations: 0, sourceEvents: 0, batches: 1 });
     expect(await ages()).toEqual([1]);
   });
 

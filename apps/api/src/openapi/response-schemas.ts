@@ -1,4 +1,5 @@
 import { CRM_TYPES, fieldRuleSchema } from '@crm-push/crm';
+import { laneLimitsSchema } from '@crm-push/delivery';
 import { conditionSchema } from '@crm-push/flows';
 import { z } from 'zod';
 
@@ -48,8 +49,22 @@ export const destinationSchema = z.object({
   config: z.record(z.string(), z.unknown()).describe("The type's config with its defaults filled in."),
   fieldMapping: z.array(fieldRuleSchema).nullable(),
   hasCredentials: z.boolean().describe('Credentials are never returned.'),
+  limits: laneLimitsSchema.nullable().describe("The lane's limits as set; null: the type's defaults."),
+  health: z.object({
+    state: z.enum(['active', 'throttled', 'paused']),
+    reason: z.enum(['RATE_LIMITED', 'DAILY_LIMIT', 'FAILING', 'CREDENTIALS_REJECTED', 'MANUAL']).nullable(),
+    since: timestamp.nullable(),
+    resumeAt: timestamp.nullable().describe('The next probe or the end of the window.'),
+    consecutiveFailures: z.number().int().nonnegative(),
+    queued: z.number().int().nonnegative().describe('Deliveries waiting for this destination.'),
+  }),
   createdAt: timestamp,
   updatedAt: timestamp,
+});
+
+export const destinationEventPageSchema = z.object({
+  items: z.array(z.object({ id, at: timestamp, state: z.string(), reason: z.string().nullable(), message: z.string(), resumeAt: timestamp.nullable() })),
+  nextCursor: id.nullable(),
 });
 
 export const destinationListSchema = z.object({ items: z.array(destinationSchema) });

@@ -2,6 +2,7 @@ import { flowInputSchema, flowPatchSchema } from '@crm-push/flows';
 import type { z } from 'zod';
 import { createAccountSchema } from '../routes/accounts';
 import { createApiKeySchema } from '../routes/api-keys';
+import { pageQuerySchema } from '../http/pagination';
 import { listQuerySchema as deliveryListQuerySchema } from '../routes/deliveries';
 import { idempotencyKeySchema, leadInputSchema, listQuerySchema as leadListQuerySchema, pushSchema } from '../routes/leads';
 import { destinationCreateBody, destinationPatchBody } from './destination-bodies';
@@ -125,6 +126,33 @@ export const API_ROUTES: ApiRoute[] = [
     description: 'New leads stop going there; its past deliveries stay visible.',
     auth: 'apiKey',
     responses: { 204: { description: 'Deleted.' } },
+  },
+  {
+    method: 'post',
+    path: '/v1/destinations/:id/pause',
+    tag: 'Destinations',
+    summary: 'Pause a destination',
+    description: 'Its deliveries wait, `queued`, until it is resumed (`health.reason`: MANUAL).',
+    auth: 'apiKey',
+    responses: { 200: json('The destination, paused.', out.destinationSchema) },
+  },
+  {
+    method: 'post',
+    path: '/v1/destinations/:id/resume',
+    tag: 'Destinations',
+    summary: 'Resume a destination',
+    description: 'Its waiting deliveries go at once.',
+    auth: 'apiKey',
+    responses: { 200: json('The destination, active.', out.destinationSchema) },
+  },
+  {
+    method: 'get',
+    path: '/v1/destinations/:id/events',
+    tag: 'Destinations',
+    summary: "A destination's health history",
+    auth: 'apiKey',
+    query: pageQuerySchema,
+    responses: { 200: json('Each state change, newest first.', out.destinationEventPageSchema) },
   },
   {
     method: 'post',

@@ -54,7 +54,7 @@ export function validateSettings(type: string, raw: { config: unknown; credentia
   const config = crm.configSchema.safeParse(raw.config);
   if (!config.success) issues.push(...toFieldIssues(config.error.issues, ['config']));
   // A module with defaultCredentials (a custom endpoint needing no auth) may be sent without any; for the others every missing field is named at once.
-  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? crm.defaultCredentials);
+  const credentials = crm.credentialsSchema.safeParse(raw.credentials ?? crm.defaultCredentials ?? {});
   if (!credentials.success) issues.push(...toFieldIssues(credentials.error.issues, ['credentials']));
   let fieldMapping: FieldRule[] | null = null;
   if (raw.fieldMapping) {
