@@ -72,12 +72,14 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
   async function heldAfterOneCall(destinationId: string, data: Record<string, unknown>) {
     const accepted = await system.call('POST', '/v1/leads', { key: apiKey, body: { data } });
     expect(accepted.status).toBe(202);
-    const lead = await waitFor(`lead ${accepted.body.id} to make its call`, async () => {
+    // The call is logged first, then the lane changes the destination's health: wait for both.
+    return waitFor(`lead ${accepted.body.id} to make its call and its lane to hold`, async () => {
       const { body } = await system.call('GET', `/v1/leads/${accepted.body.id}`, { key: apiKey });
-      return body.deliveries[0]?.attempts > 0 ? body : undefined;
+      const destination = (await system.call('GET', `/v1/destinations/${destinationId}`, { key: apiKey })).body;
+      return body.deliveries[0]?.attempts > 0 && destination.health.state !== 'active'
+        ? { delivery: body.deliveries[0], health: destination.health }
+        : undefined;
     });
-    const destination = (await system.call('GET', `/v1/destinations/${destinationId}`, { key: apiKey })).body;
-    return { delivery: lead.deliveries[0], health: destination.health };
   }
 
   const ada = { email: 'Ada@Example.com ', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', phone: '+44 20 7946 0000' };

@@ -141,7 +141,9 @@ describe('delivery lanes', () => {
     await postLeads(hangingKey, 100, 'hang');
     await waitFor('the hanging destination to hold its calls', async () => (hanging.requests.length >= 10 ? true : undefined), { timeoutMs: 10_000 });
     const beside = await trickle(healthyKey, healthyId, 40, 'beside');
-    expect(beside).toBeLessThanOrEqual(2 * Math.max(solo, 1));
+    // 2× the solo figure, with a floor: below ~100 ms a p95 over 40 leads is scheduling noise on
+    // a shared 2-core machine, while a lane that does not isolate shows seconds (the hang's timeout).
+    expect(beside).toBeLessThanOrEqual(2 * Math.max(solo, 100));
   }, 90_000);
 
   it('Salesforce at 90 % of its daily allowance: the lane stops with DAILY_LIMIT, deliveries stay queued, and resume when usage falls', async () => {

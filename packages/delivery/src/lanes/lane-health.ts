@@ -12,11 +12,6 @@ export interface HealthChange {
   /** Paused only: the cool-down this pause started with (doubles on each failed probe). */
   cooldownMs?: number | null;
   message: string;
-  /**
-   * Only if the destination is unchanged since then: a call made with the credentials the worker
-   * loaded must not pause a destination whose credentials were updated while it was in flight.
-   */
-  unchangedSince?: Date;
 }
 
 /**
@@ -37,7 +32,6 @@ export async function changeHealth(
         id: destinationId,
         healthState: { in: from },
         NOT: { healthState: next.state, healthReason: next.reason },
-        ...(next.unchangedSince ? { updatedAt: { lte: next.unchangedSince } } : {}),
       },
       data: {
         healthState: next.state,
@@ -66,7 +60,7 @@ export async function changeHealth(
 export async function pauseDestination(
   deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>,
   destinationId: string,
-  pause: { reason: HealthReason; resumeAt: Date | null; cooldownMs: number | null; message: string; unchangedSince?: Date },
+  pause: { reason: HealthReason; resumeAt: Date | null; cooldownMs: number | null; message: string },
   from: HealthState[] = ['active', 'throttled'],
 ): Promise<boolean> {
   const changed = await changeHealth(deps, destinationId, { state: 'paused', ...pause }, from);

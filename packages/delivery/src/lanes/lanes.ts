@@ -233,11 +233,8 @@ export class Lanes {
       return extendPause(deps, d.id, cooldownMs, reason);
     }
     const resumeAt = new Date(Date.now() + PAUSE_COOLDOWN_MS);
-    // Rejected credentials say nothing once the destination changed after this job loaded it
-    // (new credentials PATCHed while the call was in flight): then the delivery simply goes again.
-    const unchangedSince = reason === 'CREDENTIALS_REJECTED' ? d.updatedAt : undefined;
-    const paused = await pauseDestination(deps, d.id, { reason, resumeAt, cooldownMs: PAUSE_COOLDOWN_MS, message, unchangedSince });
-    return paused || !unchangedSince ? resumeAt : new Date();
+    await pauseDestination(deps, d.id, { reason, resumeAt, cooldownMs: PAUSE_COOLDOWN_MS, message });
+    return resumeAt;
   }
 
   /** The vendor asked the whole lane to wait: every worker's deliveries of it wait too. */
