@@ -48,21 +48,26 @@ export interface MigrationResult {
   applied: string[];
 }
 
-/** Applies every migration folder not yet recorded, each in its own transaction. */
+/**
+ * Applies every migration folder not yet recorded, each in its own transaction. Like Prisma's
+ * deploy it refuses to run over a history it cannot trust: an applied migration whose file has
+ * changed since, or a recorded failed run that nobody has resolved.
+ */
 export async function applyMigrations(databaseUrl: string, dir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationResult> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
     await client.query(CREATE_MIGRATIONS_TABLE);
-    const done = await client.query<{ migration_name: string }>(
-      'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
-    const applied = new Set(done.rows.map((r) => r.migration_name));
+    const history = await readHistory(client);
     const result: MigrationResult = { applied: [] };
     for (const name of listMigrations(dir)) {
-      if (applied.has(name)) continue;
       const sql = readFileSync(path.join(dir, name, 'migration.sql'));
+      const recorded = history.get(name);
+      if (recorded) {
+        verifyRecorded(name, recorded, checksumOf(sql));
+        continue;
+      }
       await applyOne(client, name, sql);
       result.applied.push(name);
     }
@@ -73,6 +78,40 @@ export async function applyMigrations(databaseUrl: string, dir = DEFAULT_MIGRATI
   }
 }
 
+interface RecordedMigration {
+  checksum: string;
+  finished: boolean;
+}
+
+/** The live (not rolled back) rows of `_prisma_migrations`, by migration name. */
+async function readHistory(client: Client): Promise<Map<string, RecordedMigration>> {
+  const rows = await client.query<{ migration_name: string; checksum: string; finished: boolean }>(
+    'SELECT migration_name, checksum, finished_at IS NOT NULL AS finished FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
+  );
+  const history = new Map<string, RecordedMigration>();
+  for (const row of rows.rows) {
+    // A finished row wins over an earlier failed attempt of the same migration.
+    if (!history.get(row.migration_name)?.finished) history.set(row.migration_name, { checksum: row.checksum, finished: row.finished });
+  }
+  return history;
+}
+
+function verifyRecorded(name: string, recorded: RecordedMigration, checksum: string): void {
+  if (!recorded.finished) {
+    throw new Error(
+      `migration ${name} failed in an earlier run and is recorded as failed in _prisma_migrations; ` +
+        `fix the database, then mark it rolled back (prisma migrate resolve --rolled-back ${name}) to retry it`,
+    );
+  }
+  if (recorded.checksum !== checksum) {
+    throw new Error(`migration ${name} was modified after it was applied (checksum differs); restore the file or add a new migration instead`);
+  }
+}
+
+function checksumOf(sql: Buffer): string {
+  return createHash('sha256').update(sql).digest('hex');
+}
+
 function listMigrations(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, 'migration.sql')))
@@ -81,8 +120,7 @@ function listMigrations(dir: string): string[] {
 }
 
 async function applyOne(client: Client, name: string, sql: Buffer): Promise<void> {
-  const id = randomUUID();
-  const checksum = createHash('sha256').update(sql).digest('hex');
+  const checksum = checksumOf(sql);
   await client.query('BEGIN');
   try {
     // The whole file as one simple query: quoted ';' and $$ bodies stay intact.
@@ -90,12 +128,19 @@ async function applyOne(client: Client, name: string, sql: Buffer): Promise<void
     await client.query(
       `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
        VALUES ($1, $2, $3, now(), now(), 1)`,
-      [id, checksum, name],
+      [randomUUID(), checksum, name],
     );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK');
-    throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
+    const message = (err as Error).message;
+    // Recorded outside the rolled-back transaction, as Prisma does, so the next run stops and says so.
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, logs, applied_steps_count)
+       VALUES ($1, $2, $3, now(), $4, 0)`,
+      [randomUUID(), checksum, name, message],
+    );
+    throw new Error(`migration ${name} failed: ${message}`, { cause: err });
   }
 }
 

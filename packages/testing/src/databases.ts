@@ -63,16 +63,25 @@ export interface TestDatabase {
 
 /** A fresh, migrated database for one test file; drop() removes it. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `crm_push_test_${runId()}_${randomBytes(5).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateName()}`));
-  const url = urlFor(name);
+  const { url, drop } = await createRunDatabase(`TEMPLATE ${templateName()}`);
   const db = createDb(url, { max: 5 });
   return {
     url,
     db,
     async drop() {
       await db.$disconnect();
-      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await drop();
     },
   };
+}
+
+/** A database with no schema at all, for tests of the migration applier itself. */
+export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  return createRunDatabase('');
+}
+
+async function createRunDatabase(options: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `crm_push_test_${runId()}_${randomBytes(5).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name} ${options}`));
+  return { name, url: urlFor(name), drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
 }

@@ -1,4 +1,4 @@
-export { createTestDatabase, dropRunDatabases, prepareTemplateDatabase, TEST_PG_URL, type TestDatabase } from './databases';
+export { createEmptyDatabase, createTestDatabase, dropRunDatabases, prepareTemplateDatabase, TEST_PG_URL, type TestDatabase } from './databases';
 export { openTestRedis } from './redis';
 export { waitFor } from './wait-for';
 export * from './fakes/hubspot';
