@@ -1,7 +1,7 @@
 import { ConfigError, DEV_ENCRYPTION_KEY, loadConfig } from './index';
 
 describe('loadConfig', () => {
-  it('applies the defaults of API.md with an empty environment', () => {
+  it('applies the defaults of docs/api.md with an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       PORT: 3000,

@@ -9,16 +9,18 @@ const booleanString = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
-/** The environment of API.md, parsed once at boot. Every variable is optional. */
+/** The environment of docs/api.md, parsed once at boot. Every variable is optional. */
 export const envSchema = z
   .object({
-    /** @defaultValue 3000 */
+    /** The api's port. @defaultValue 3000 */
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** PostgreSQL; `npm start` creates the database and applies migrations if needed. */
     DATABASE_URL: z
       .string()
       .url()
       .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL')
       .default('postgresql://postgres@127.0.0.1:5432/crm_push'),
+    /** Redis for BullMQ, lanes, push rounds and throttles (a single server; see REDIS_CLUSTER_NODES). */
     REDIS_URL: z
       .string()
       .url()
@@ -54,22 +56,30 @@ export const envSchema = z
     ATTEMPT_RETENTION_DAYS: positiveInt.default(30),
     /** Generated (and printed once by the api) when unset. */
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** 32-byte key (base64) for destination credentials at rest; unset uses a dev key and warns loudly. */
     ENCRYPTION_KEY: z
       .string()
       .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
       .optional(),
     /** Retries after the first attempt. @defaultValue 3 */
     RETRY_ATTEMPTS: nonNegativeInt.max(100).default(3),
+    /** First backoff delay; later ones grow exponentially up to RETRY_MAX_MS. @defaultValue 1000 */
     RETRY_BASE_MS: positiveInt.default(1000),
+    /** Cap of one backoff delay, a 429's Retry-After included. @defaultValue 15000 */
     RETRY_MAX_MS: positiveInt.default(15000),
+    /** Period of the scheduled re-sweep of failed and lost deliveries. @defaultValue 300000 */
     SWEEP_EVERY_MS: positiveInt.default(300000),
+    /** Sweeps a delivery gets before it stays failed for good. @defaultValue 12 */
     SWEEP_MAX: nonNegativeInt.default(12),
+    /** Allow destination and webhook URLs on loopback or private networks (development, on-premises CRMs). @defaultValue false */
     ALLOW_PRIVATE_DESTINATIONS: booleanString.default(false),
+    /** SMTP server for flow email actions (smtp://127.0.0.1:2525); unset makes them fail with a clear error. */
     SMTP_URL: z
       .string()
       .url()
       .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
       .optional(),
+    /** pino level of every process. @defaultValue info */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Requests per minute one account may make to /v1 on one api process; 0 = unlimited. @defaultValue 6000 */
     RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(6000),
@@ -101,7 +111,7 @@ export const envSchema = z
     PAUSE_AFTER_FAILURES: positiveInt.default(20),
     /** First cool-down of a paused destination before its probe; doubles up to PAUSE_MAX_COOLDOWN_MS. @defaultValue 30000 */
     PAUSE_COOLDOWN_MS: positiveInt.default(30000),
-    /** @defaultValue 3600000 */
+    /** Longest cool-down of a paused destination between probes. @defaultValue 3600000 */
     PAUSE_MAX_COOLDOWN_MS: positiveInt.default(3_600_000),
     /**
      * How long a Salesforce lane over its share of the daily allowance waits before one call

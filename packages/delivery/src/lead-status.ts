@@ -4,7 +4,7 @@ export type LeadStatus = 'pending' | 'synced' | 'failed';
 export type DeliveryStatus = 'queued' | 'retrying' | 'succeeded' | 'failed';
 
 /**
- * API.md's rule: `synced` once any CRM delivery succeeded; `failed` when every CRM delivery
+ * docs/api.md's rule: `synced` once any CRM delivery succeeded; `failed` when every CRM delivery
  * failed; otherwise (also with no delivery at all) `pending`. Flow actions do not count.
  */
 export function leadStatusOf(crmDeliveryStatuses: DeliveryStatus[]): LeadStatus {

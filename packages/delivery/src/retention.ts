@@ -43,7 +43,7 @@ export async function trimHistory(deps: Pick<DeliveryDeps, 'db' | 'config'>, opt
   return { attempts, operations: operations.count, sourceEvents, batches };
 }
 
-/** Source event logs are kept this long, whatever ATTEMPT_RETENTION_DAYS says (API.md "Sources"). */
+/** Source event logs are kept this long, whatever ATTEMPT_RETENTION_DAYS says (docs/api.md "Sources"). */
 export const SOURCE_EVENT_RETENTION_DAYS = 30;
 
 /** Deletes source events older than SOURCE_EVENT_RETENTION_DAYS; returns how many. */

@@ -1,6 +1,6 @@
 import type { Db } from '@crm-push/db';
 
-/** The JSON shapes of API.md, built from rows. */
+/** The JSON shapes of docs/api.md, built from rows. */
 type DeliveryRow = {
   id: string;
   kind: string;

@@ -1,4 +1,4 @@
-/** An error with a place in API.md's envelope: {"error": {code, message, details}}. */
+/** An error with a place in docs/api.md's envelope: {"error": {code, message, details}}. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -6,7 +6,7 @@ export interface FieldIssue {
   message: string;
 }
 
-/** zod issues as API.md's `details`: one entry per bad field, named by its path. */
+/** zod issues as docs/api.md's `details`: one entry per bad field, named by its path. */
 export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): FieldIssue[] {
   return issues.map((i) => {
     const path = [...prefix, ...i.path].map(String).join('.') || '(body)';

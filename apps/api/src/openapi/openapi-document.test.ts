@@ -6,7 +6,7 @@ import { leadInputSchema, pushSchema } from '../routes/leads';
 import { openApiChecker } from '../test-support/openapi-checker';
 import { buildOpenApiDocument } from './build-document';
 
-/** Every route API.md names. */
+/** Every route docs/api.md names. */
 const API_MD_ROUTES = [
   'POST /v1/accounts',
   'POST /v1/api-keys',
@@ -87,7 +87,7 @@ describe('the OpenAPI document', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('lists every route of API.md, and nothing else', () => {
+  it('lists every route of docs/api.md, and nothing else', () => {
     const listed = operations.map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(listed.sort()).toEqual([...API_MD_ROUTES].sort());
   });

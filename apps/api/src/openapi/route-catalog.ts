@@ -20,7 +20,7 @@ export interface Reply {
   contentType?: string;
 }
 
-/** One route of API.md, with the zod schemas that validate its input. */
+/** One route of docs/api.md, with the zod schemas that validate its input. */
 export interface ApiRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** Express style: /v1/leads/:id. */

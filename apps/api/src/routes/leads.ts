@@ -19,7 +19,7 @@ export const idempotencyKeySchema = z.string().trim().min(1).max(255).optional()
 export const listQuerySchema = pageQuerySchema.extend({ status: z.enum(['pending', 'synced', 'failed']).optional() });
 export const pushSchema = z.object({ destinationIds: z.array(z.string().min(1).max(100)).min(1).max(100).optional() }).strict();
 
-/** A refused push in API.md's terms: another account's lead or destination is simply not found. */
+/** A refused push in docs/api.md's terms: another account's lead or destination is simply not found. */
 function pushApiError(err: unknown): unknown {
   if (!(err instanceof PushError)) return err;
   if (err.reason === 'destination-disabled') return new ApiError(409, 'DESTINATION_DISABLED', err.message);

@@ -15,7 +15,7 @@ export interface HealthFacts {
   queued: number;
 }
 
-/** `health` of the destination view (API.md, "Flow control"). */
+/** `health` of the destination view (docs/api.md, "Flow control"). */
 export function healthView(d: HealthColumns, facts: HealthFacts) {
   return {
     state: d.healthState,

@@ -23,7 +23,7 @@ export interface EffectiveLimits {
 
 export const DEFAULT_MAX_CONCURRENCY = 10;
 
-/** Per provider, as API.md says: HubSpot's Starter burst limit; Salesforce and custom have none. */
+/** Per provider, as docs/api.md says: HubSpot's Starter burst limit; Salesforce and custom have none. */
 const TYPE_DEFAULTS: Record<string, { requestsPerInterval: number | null; intervalMs: number }> = {
   hubspot: { requestsPerInterval: 100, intervalMs: 10_000 },
   salesforce: { requestsPerInterval: null, intervalMs: 1000 },

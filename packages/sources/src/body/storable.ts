@@ -6,7 +6,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
 const NOT_STORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Refuses (400, naming the field) what cannot be stored as given; see API.md "Conventions". */
+/** Refuses (400, naming the field) what cannot be stored as given; see docs/api.md "Conventions". */
 export function assertStorable(value: unknown, path = '(body)', depth = 0): void {
   if (depth > MAX_DEPTH) throw invalidBody(`${path}: nested deeper than ${MAX_DEPTH} levels`);
   if (typeof value === 'string') {

@@ -2,7 +2,7 @@ import type { SecretBox } from '@crm-push/db';
 import { ingestUrl } from './ingest-token';
 import type { SourceRow } from './source-store';
 
-/** A source as API.md shows it: never its credentials, its ingest URL always. */
+/** A source as docs/api.md shows it: never its credentials, its ingest URL always. */
 export function sourceView(source: SourceRow, secrets: SecretBox, publicUrl?: string) {
   return {
     id: source.id,

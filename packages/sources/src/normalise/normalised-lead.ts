@@ -1,5 +1,5 @@
 /**
- * The one lead shape every source produces (API.md "Sources"), stored as the lead's `data`.
+ * The one lead shape every source produces (docs/api.md "Sources"), stored as the lead's `data`.
  * Default field mappings read these names.
  */
 export interface NormalisedLead {
