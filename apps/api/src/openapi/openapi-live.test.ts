@@ -1,4 +1,5 @@
 import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
+import { expressRoutes } from '../test-support/express-routes';
 import { openApiChecker } from '../test-support/openapi-checker';
 import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
 import { buildOpenApiDocument } from './build-document';
@@ -17,6 +18,26 @@ describe('the OpenAPI document, served and held against the running api', () => 
   afterAll(async () => {
     await system?.stop();
     await sink?.stop();
+  });
+
+  it('documents every route Express serves, and serves every route it documents', () => {
+    // The panel's own pages and calls (session cookie, HTML) and the document with its viewer are not the API.
+    const notApi = /^(OPTIONS |GET \/$|GET \/openapi\.json$|GET \/docs(\/|$)|(GET|POST) \/admin\/(?!queues$))/;
+    const samePath = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+    const served = expressRoutes(system.app).filter((route) => !notApi.test(route));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
+    const isDocumented = (route: string) => {
+      const [method, path] = route.split(' ');
+      return documented.some((d) => samePath(d.split(' ')[1]) === samePath(path) && (method === 'ALL' || d.split(' ')[0] === method));
+    };
+    const isServed = (route: string) => {
+      const [method, path] = route.split(' ');
+      return served.some((s) => samePath(s.split(' ')[1]) === samePath(path) && (s.startsWith('ALL ') || s.split(' ')[0] === method));
+    };
+    expect({ undocumented: served.filter((r) => !isDocumented(r)), unserved: documented.filter((r) => !isServed(r)) }).toEqual({
+      undocumented: [],
+      unserved: [],
+    });
   });
 
   it('serves /openapi.json without auth', async () => {

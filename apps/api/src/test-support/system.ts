@@ -1,6 +1,7 @@
 import { networkPolicyFromConfig } from '@crm-push/outbound';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
@@ -23,6 +24,8 @@ const TEST_ENV = {
 
 export interface TestSystem {
   url: string;
+  /** The Express app itself, for tests that read its routes. */
+  app: Express;
   config: Config;
   deps: DeliveryDeps;
   /** JSON over HTTP to the api; `key` is an account's API key (or the admin token). */
@@ -89,6 +92,7 @@ export async function startSystem(
   const workerConnection = createRedis(redisTarget(config), 'worker');
   const system: TestSystem = {
     url,
+    app,
     config,
     deps,
     async call(method, path, { key, body, headers, baseUrl = url } = {}) {
