@@ -1,24 +1,11 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { startSystem, type TestSystem } from './test-support/system';
+import { waitFor } from '@crm-push/testing';
+import { useSystemWithSink } from './test-support/system';
 
 describe('custom destination headers', () => {
-  let system: TestSystem;
-  let sink: CustomSink;
-  let apiKey: string;
-
-  beforeAll(async () => {
-    system = await startSystem();
-    sink = createCustomSink();
-    await sink.start();
-    ({ apiKey } = await system.createAccount());
-  });
-  afterAll(async () => {
-    await system.stop();
-    await sink.stop();
-  });
+  const t = useSystemWithSink();
 
   const create = (headers: Record<string, string>) =>
-    system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads`, headers } } });
+    t.system.call('POST', '/v1/destinations', { key: t.apiKey, body: { name: 't.sink', type: 'custom', config: { url: `${t.sink.url}/leads`, headers } } });
 
   const refused: [string, Record<string, string>, string][] = [
     ['a value with CR/LF', { 'X-Tag': 'a\r\nX-Injected: 1' }, 'config.headers.X-Tag'],
@@ -51,27 +38,37 @@ describe('custom destination headers', () => {
   it('refuses an invalid header on PATCH too, leaving the destination as it was', async () => {
     const created = await create({ 'X-Tag': 'ok' });
     expect(created.status).toBe(201);
-    const patched = await system.call('PATCH', `/v1/destinations/${created.body.id}`, {
-      key: apiKey,
-      body: { config: { url: `${sink.url}/leads`, headers: { 'X-Tag': 'a\r\nb', Host: 'x' } } },
+    const patched = await t.system.call('PATCH', `/v1/destinations/${created.body.id}`, {
+      key: t.apiKey,
+      body: { config: { url: `${t.sink.url}/leads`, headers: { 'X-Tag': 'a\r\nb', Host: 'x' } } },
     });
     expect(patched.status).toBe(400);
     expect(patched.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['config.headers.Host', 'config.headers.X-Tag']);
-    const stored = await system.call('GET', `/v1/destinations/${created.body.id}`, { key: apiKey });
+    const stored = await t.system.call('GET', `/v1/destinations/${created.body.id}`, { key: t.apiKey });
     expect(stored.body.config.headers).toEqual({ 'X-Tag': 'ok' });
-    await system.call('DELETE', `/v1/destinations/${created.body.id}`, { key: apiKey });
+    await t.system.call('DELETE', `/v1/destinations/${created.body.id}`, { key: t.apiKey });
   });
 
   it('refuses an invalid credential header name or value', async () => {
-    const res = await system.call('POST', '/v1/destinations', {
-      key: apiKey,
-      body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` }, credentials: { type: 'header', headerName: 'Host', headerValue: 'a\nb' } },
+    const res = await t.system.call('POST', '/v1/destinations', {
+      key: t.apiKey,
+      body: {
+        name: 't.sink',
+        type: 'custom',
+        config: { url: `${t.sink.url}/leads` },
+        credentials: { type: 'header', headerName: 'Host', headerValue: 'a\nb' },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['credentials.headerName']));
-    const value = await system.call('POST', '/v1/destinations', {
-      key: apiKey,
-      body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` }, credentials: { type: 'header', headerName: 'X-Key', headerValue: 'a\r\nb' } },
+    const value = await t.system.call('POST', '/v1/destinations', {
+      key: t.apiKey,
+      body: {
+        name: 't.sink',
+        type: 'custom',
+        config: { url: `${t.sink.url}/leads` },
+        credentials: { type: 'header', headerName: 'X-Key', headerValue: 'a\r\nb' },
+      },
     });
     expect(value.status).toBe(400);
     expect(value.body.error.details).toContainEqual(expect.objectContaining({ path: 'credentials.headerValue' }));
@@ -81,13 +78,13 @@ describe('custom destination headers', () => {
     const headers = { 'X-Tenant': 'acme corp', "X-Odd!#$%&'*+.^_`|~": 'tab\there', 'X-Latin': 'caf\u00e9' };
     const created = await create(headers);
     expect(created.status).toBe(201);
-    const lead = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'ada@example.com' } } });
+    const lead = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'ada@example.com' } } });
     expect(lead.status).toBe(202);
     await waitFor('the delivery to succeed', async () => {
-      const { body } = await system.call('GET', `/v1/leads/${lead.body.id}`, { key: apiKey });
+      const { body } = await t.system.call('GET', `/v1/leads/${lead.body.id}`, { key: t.apiKey });
       return body.deliveries.every((d: { status: string }) => d.status === 'succeeded') ? body : undefined;
     });
-    const call = sink.callsTo('leads').at(-1)!;
+    const call = t.sink.callsTo('leads').at(-1)!;
     expect(call.headers['x-tenant']).toBe('acme corp');
     expect(call.headers["x-odd!#$%&'*+.^_`|~"]).toBe('tab\there');
     expect(Buffer.from(call.headers['x-latin'] as string, 'latin1').toString('latin1')).toBe('caf\u00e9');
@@ -96,21 +93,21 @@ describe('custom destination headers', () => {
   it('fails a delivery at once, without any call or retry, when a header stored before these checks is invalid', async () => {
     const created = await create({ 'X-Tag': 'ok' });
     // A row written before headers were checked at save.
-    await system.deps.db.destination.update({
+    await t.system.deps.db.destination.update({
       where: { id: created.body.id },
-      data: { config: { url: `${sink.url}/leads`, method: 'POST', timeoutMs: 1000, headers: { 'X-Tag': 'a\r\nb' } } },
+      data: { config: { url: `${t.sink.url}/leads`, method: 'POST', timeoutMs: 1000, headers: { 'X-Tag': 'a\r\nb' } } },
     });
-    const before = sink.callsTo('leads').length;
-    const lead = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'bob@example.com' } } });
+    const before = t.sink.callsTo('leads').length;
+    const lead = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'bob@example.com' } } });
     const settled = await waitFor('the delivery to settle', async () => {
-      const { body } = await system.call('GET', `/v1/leads/${lead.body.id}`, { key: apiKey });
+      const { body } = await t.system.call('GET', `/v1/leads/${lead.body.id}`, { key: t.apiKey });
       const mine = body.deliveries.find((d: { destinationId: string }) => d.destinationId === created.body.id);
       return mine?.status === 'failed' ? mine : undefined;
     });
     expect(settled).toMatchObject({ status: 'failed', nextRetryAt: null, lastError: { code: 'DESTINATION_MISCONFIGURED' } });
     expect(settled.attempts).toBe(0); // refused before any call: nothing to retry
     // The other destinations still got the lead; this one was never called with the broken header.
-    expect(sink.callsTo('leads').filter((c) => c.headers['x-tag'] !== undefined && c.headers['x-tag'] !== 'ok')).toHaveLength(0);
-    expect(sink.callsTo('leads').length).toBeGreaterThanOrEqual(before);
+    expect(t.sink.callsTo('leads').filter((c) => c.headers['x-tag'] !== undefined && c.headers['x-tag'] !== 'ok')).toHaveLength(0);
+    expect(t.sink.callsTo('leads').length).toBeGreaterThanOrEqual(before);
   });
 });

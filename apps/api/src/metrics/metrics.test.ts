@@ -1,25 +1,12 @@
-import { createCustomSink, parsePrometheusText, sampleValue, waitFor, type CustomSink } from '@crm-push/testing';
-import { startSystem, type TestSystem } from '../test-support/system';
+import { parsePrometheusText, sampleValue, waitFor } from '@crm-push/testing';
+import { useSystemWithSink } from '../test-support/system';
 
 describe('GET /metrics', () => {
-  let system: TestSystem;
-  let sink: CustomSink;
-  let apiKey: string;
-
-  beforeAll(async () => {
-    system = await startSystem();
-    sink = createCustomSink();
-    await sink.start();
-    ({ apiKey } = await system.createAccount());
-    await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` } } });
-  });
-  afterAll(async () => {
-    await sink.stop();
-    await system.stop();
-  });
+  const t = useSystemWithSink();
+  beforeAll(() => t.addSinkDestination());
 
   async function scrape() {
-    const res = await fetch(`${system.url}/metrics`); // no credentials: Prometheus sends none
+    const res = await fetch(`${t.system.url}/metrics`); // no credentials: Prometheus sends none
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const families = parsePrometheusText(await res.text());
@@ -27,18 +14,26 @@ describe('GET /metrics', () => {
   }
 
   async function settle(leadId: string) {
-    await waitFor(`lead ${leadId} to settle`, async () => (await system.call('GET', `/v1/leads/${leadId}`, { key: apiKey })).body.status !== 'pending');
+    await waitFor(`lead ${leadId} to settle`, async () => (await t.system.call('GET', `/v1/leads/${leadId}`, { key: t.apiKey })).body.status !== 'pending');
   }
 
   it('moves the ingest, delivery, retry and latency figures as leads flow', async () => {
     const before = await scrape();
     const custom = { destination_type: 'custom' };
 
-    const first = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'a@example.com' } }, headers: { 'idempotency-key': 'k-1' } });
-    const again = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'a@example.com' } }, headers: { 'idempotency-key': 'k-1' } });
+    const first = await t.system.call('POST', '/v1/leads', {
+      key: t.apiKey,
+      body: { data: { email: 'a@example.com' } },
+      headers: { 'idempotency-key': 'k-1' },
+    });
+    const again = await t.system.call('POST', '/v1/leads', {
+      key: t.apiKey,
+      body: { data: { email: 'a@example.com' } },
+      headers: { 'idempotency-key': 'k-1' },
+    });
     expect([first.status, again.status]).toEqual([202, 200]);
-    sink.script('leads', [{ status: 503 }]);
-    const retried = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'b@example.com' } } });
+    t.sink.script('leads', [{ status: 503 }]);
+    const retried = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'b@example.com' } } });
     await settle(first.body.id);
     await settle(retried.body.id);
 
@@ -56,8 +51,8 @@ describe('GET /metrics', () => {
 
   it('counts a delivery that fails for good by its outcome', async () => {
     const before = await scrape();
-    sink.script('leads', [{ status: 400 }]);
-    const lead = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'c@example.com' } } });
+    t.sink.script('leads', [{ status: 400 }]);
+    const lead = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'c@example.com' } } });
     await settle(lead.body.id);
     const after = await scrape();
     const labels = { destination_type: 'custom', outcome: 'failed' };
@@ -65,16 +60,16 @@ describe('GET /metrics', () => {
   });
 
   it('shows waiting jobs and the age of the oldest while no worker runs, for every queue', async () => {
-    await system.stopWorkers();
+    await t.system.stopWorkers();
     try {
-      const lead = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'd@example.com' } } });
+      const lead = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'd@example.com' } } });
       expect(lead.status).toBe(202);
       const now = await scrape();
       expect(now('crm_push_queue_jobs', { queue: 'crm-deliveries', state: 'waiting' })).toBe(1);
       expect(now('crm_push_queue_oldest_waiting_job_age_seconds', { queue: 'crm-deliveries' })).toBeGreaterThanOrEqual(0);
       for (const queue of ['crm-deliveries', 'flow-actions', 'maintenance']) expect(now('crm_push_queue_reachable', { queue })).toBe(1);
     } finally {
-      system.startWorkers();
+      t.system.startWorkers();
     }
     await waitFor('the waiting job to run', async () => (await scrape())('crm_push_queue_jobs', { queue: 'crm-deliveries', state: 'waiting' }) === 0);
   });

@@ -7,7 +7,7 @@ import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
-import { createTestDatabase, expectNoBrokenDeliveries, openTestRedis } from '@crm-push/testing';
+import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, type CustomSink } from '@crm-push/testing';
 import type { Worker } from 'bullmq';
 import { createApp } from '../app';
 
@@ -168,4 +168,45 @@ function viaAddress(databaseUrl: string, via: { host: string; port: number }): s
   url.hostname = via.host;
   url.port = String(via.port);
   return url.toString();
+}
+
+/** What `useSystemWithSink` gives a describe block; filled in by its beforeAll. */
+export interface SystemWithSink {
+  system: TestSystem;
+  sink: CustomSink;
+  /** The API key of an account created for the block. */
+  apiKey: string;
+  /** Adds a custom destination of that account delivering to the sink's `/leads`; returns its id. */
+  addSinkDestination(config?: Record<string, unknown>): Promise<string>;
+}
+
+/**
+ * The set-up most api tests share: a system, a custom CRM sink and one account, started before
+ * the block's tests and, after them, checked for broken deliveries and stopped.
+ */
+export function useSystemWithSink(opts: Parameters<typeof startSystem>[0] = {}): SystemWithSink {
+  const context = {} as SystemWithSink;
+  beforeAll(async () => {
+    context.system = await startSystem(opts);
+    context.sink = createCustomSink();
+    await context.sink.start();
+    context.apiKey = (await context.system.createAccount()).apiKey;
+    context.addSinkDestination = async (config = {}) => {
+      const res = await context.system.call('POST', '/v1/destinations', {
+        key: context.apiKey,
+        body: { name: 'sink', type: 'custom', config: { url: `${context.sink.url}/leads`, ...config } },
+      });
+      if (res.status !== 201) throw new Error(`destination creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id;
+    };
+  });
+  afterAll(async () => {
+    try {
+      await context.system?.expectNoBrokenDeliveries();
+    } finally {
+      await context.system?.stop();
+      await context.sink?.stop();
+    }
+  });
+  return context;
 }
