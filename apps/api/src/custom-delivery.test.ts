@@ -39,13 +39,7 @@ describe('a lead delivered to a custom REST destination', () => {
     return res.body;
   }
 
-  async function settled(leadId: string) {
-    return waitFor(`lead ${leadId} to settle`, async () => {
-      const { body } = await system.call('GET', `/v1/leads/${leadId}`, { key: apiKey });
-      const done = body.deliveries.every((d: any) => d.status === 'succeeded' || d.status === 'failed');
-      return done ? body : undefined;
-    });
-  }
+  const settled = (leadId: string) => system.settledLead(leadId, apiKey);
 
   it('arrives as JSON with an Idempotency-Key, and the lead is synced after one attempt', async () => {
     const destinationId = await addDestination();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ingestLead } from '@crm-push/delivery';
-import { FakeServer, startSmtpSink, waitFor, type RecordedRequest, type SmtpSink } from '@crm-push/testing';
+import { FakeServer, startSmtpSink, type RecordedRequest, type SmtpSink } from '@crm-push/testing';
 import { Webhook } from 'standardwebhooks';
 import { startSystem, type TestSystem } from './test-support/system';
 
@@ -19,8 +19,6 @@ function headersOf(req: RecordedRequest): Record<string, string> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
 }
 
-const FINAL = ['succeeded', 'failed'];
-
 /** Helpers bound to one system, receiver and account. */
 function client(system: TestSystem, receiver: FakeServer, key: () => string) {
   const api = {
@@ -37,19 +35,9 @@ function client(system: TestSystem, receiver: FakeServer, key: () => string) {
       expect(res.status).toBe(201);
       return res.body.id as string;
     },
-    async postLead(data: Record<string, unknown>) {
-      const res = await system.call('POST', '/v1/leads', { key: key(), body: { data } });
-      expect(res.status).toBe(202);
-      return res.body.id as string;
-    },
+    postLead: (data: Record<string, unknown>) => system.postLead(key(), data),
     /** The lead once every delivery and action has finished. */
-    async settled(leadId: string) {
-      return waitFor(`lead ${leadId} to settle`, async () => {
-        const { body } = await system.call('GET', `/v1/leads/${leadId}`, { key: key() });
-        const all = [...body.deliveries, ...body.actions];
-        return all.every((d: any) => FINAL.includes(d.status)) ? body : undefined;
-      });
-    },
+    settled: (leadId: string) => system.settledLead(leadId, key()),
   };
   return api;
 }

@@ -13,9 +13,7 @@ describe('GET /metrics', () => {
     return (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels) ?? 0;
   }
 
-  async function settle(leadId: string) {
-    await waitFor(`lead ${leadId} to settle`, async () => (await t.system.call('GET', `/v1/leads/${leadId}`, { key: t.apiKey })).body.status !== 'pending');
-  }
+  const settle = (leadId: string) => t.system.settledLead(leadId, t.apiKey);
 
   it('moves the ingest, delivery, retry and latency figures as leads flow', async () => {
     const before = await scrape();

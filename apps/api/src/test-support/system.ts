@@ -7,7 +7,7 @@ import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
-import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, type CustomSink } from '@crm-push/testing';
+import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, waitFor, type CustomSink } from '@crm-push/testing';
 import type { Worker } from 'bullmq';
 import { createApp } from '../app';
 
@@ -36,6 +36,10 @@ export interface TestSystem {
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates an account and returns its API key. */
   createAccount(name?: string): Promise<{ id: string; apiKey: string }>;
+  /** POSTs a lead (expecting 202) and returns its id. */
+  postLead(key: string, data: Record<string, unknown>): Promise<string>;
+  /** The lead's view once every delivery and flow action of it is `succeeded` or `failed`. */
+  settledLead(leadId: string, key: string): Promise<any>;
   /**
    * Another api on the same database and Redis with connections of its own (its own pool,
    * producer and subscriber), like a second api process behind a load balancer.
@@ -115,6 +119,17 @@ export async function startSystem(
       if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.id, apiKey: res.body.apiKey };
     },
+    async postLead(key, data) {
+      const res = await system.call('POST', '/v1/leads', { key, body: { data } });
+      if (res.status !== 202) throw new Error(`lead refused: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id;
+    },
+    settledLead: (leadId, key) =>
+      waitFor(`lead ${leadId} to settle`, async () => {
+        const { body } = await system.call('GET', `/v1/leads/${leadId}`, { key });
+        const all: { status: string }[] = [...body.deliveries, ...(body.actions ?? [])];
+        return all.every((d) => d.status === 'succeeded' || d.status === 'failed') ? body : undefined;
+      }),
     async startSiblingApi() {
       const db = createDb(config.DATABASE_URL, { max: 4 });
       const redis = createRedis(config.REDIS_URL, 'producer');
