@@ -198,7 +198,7 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
     METRICS_PORT: '0',
-    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
+    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
   };
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const profileDir = PROFILE || HEAP ? fs.mkdtempSync(path.join(os.tmpdir(), 'crm-push-bench-')) : undefined;
