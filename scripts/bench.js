@@ -6,6 +6,14 @@
 // (p50/p99), and CPU per delivery split by api, workers, Redis and PostgreSQL. Scenarios: each
 // worker count on one Redis (BENCH_REDIS_URL), then a local 3-master Redis Cluster with
 // QUEUE_SHARDS=1 and 3 (at --cluster-workers workers; 0 skips them).
+//
+// Always printed: CPU-ms per lead (api) and per delivery (workers), from /proc/<pid>/stat, and each
+// process's RSS after the run; and, measured in the same run, two ceilings the delivery rate is
+// printed as a ratio of: raw BullMQ (no-op jobs, concurrency 50) and a raw pipeline (a BullMQ worker
+// POSTing each job's ~1 KB body to the same sink with undici over keep-alive, no database).
+// Flags: --profile (CPU profiles of the api and workers, top functions by self time), --heap (a heap
+// snapshot of each process after the run), --sustained (1 000 leads/s × 3 destinations for 30 s,
+// paced; BENCH_SUSTAINED_RATE and BENCH_SUSTAINED_SECONDS change it), --no-ceilings.
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -19,6 +27,59 @@ const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const root = path.resolve(__dirname, '..');
+const fs = require('node:fs');
+const PROFILE = process.argv.includes('--profile');
+const HEAP = process.argv.includes('--heap');
+const SUSTAINED = process.argv.includes('--sustained');
+const SUSTAINED_RATE = Number(process.env.BENCH_SUSTAINED_RATE ?? 1000);
+const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 30);
+const CEILING_JOBS = Number(process.env.BENCH_CEILING_JOBS ?? 20000);
+
+/** Resident set size of a process in MB, from /proc/<pid>/status. */
+function rssMb(pid) {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+/** Self time per function (functionName + url:line) from one .cpuprofile, top `n`. */
+function topSelfTime(file, n = 15) {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const byFunction = new Map();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const where = url ? `${url.replace(`file://${root}/`, '').replace(/.*node_modules\//, '~/')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    total += us;
+  }
+  return [...byFunction.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([fn, us]) => ({ 'self ms': Math.round(us / 1000), '%': ((100 * us) / total).toFixed(1), function: fn }));
+}
+
+/** Runs scripts/bench-ceiling.js in its own process and returns its figures. */
+function ceiling(mode, redisUrl, jobs, sinkUrl) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'bench-ceiling.js'), mode, redisUrl, String(jobs), sinkUrl ?? ''], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`ceiling ${mode} exited ${code}`))));
+  });
+}
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -137,11 +198,20 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
     METRICS_PORT: '0',
-    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
+    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
   };
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const spawnEntry = (entry) => spawn(process.execPath, [...nodeArgs, path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const children = [spawnEntry('apps/api/dist/main.js'), ...Array.from({ length: workers }, () => spawnEntry('apps/worker/dist/main.js'))];
+  const profileDir = PROFILE || HEAP ? fs.mkdtempSync(path.join(os.tmpdir(), 'crm-push-bench-')) : undefined;
+  const roleArgs = (role) => [
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}.cpuprofile`] : []),
+    ...(HEAP ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+  ];
+  const spawnEntry = (entry, role) =>
+    spawn(process.execPath, [...nodeArgs, ...roleArgs(role), path.join(root, entry)], { env, cwd: profileDir ?? root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const children = [
+    spawnEntry('apps/api/dist/main.js', 'api'),
+    ...Array.from({ length: workers }, (_, w) => spawnEntry('apps/worker/dist/main.js', `worker${w + 1}`)),
+  ];
   let stopping = false;
   for (const child of children) {
     child.once('exit', (code) => {
@@ -228,17 +298,39 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
       workers,
       'load1 before': load.toFixed(1),
       'ingest leads/s': Math.round(LEADS / ingestSeconds),
+      'ingest p50 ms': Math.round(percentile(latencies, 50)),
       'ingest p99 ms': Math.round(percentile(latencies, 99)),
       'deliveries/s': Math.round(deliveries / totalSeconds),
       'lag p50 ms': Math.round(percentile(lags, 50)),
       'lag p99 ms': Math.round(percentile(lags, 99)),
+      'api CPU ms/lead': (((cpuAfter.api - cpuBefore.api) * 1000) / LEADS).toFixed(3),
+      'worker CPU ms/delivery': perDelivery('workers').toFixed(3),
       'CPU ms/delivery': (perDelivery('api') + perDelivery('workers') + perDelivery('redis') + perDelivery('postgres')).toFixed(3),
       'api ms': perDelivery('api').toFixed(3),
       'workers ms': perDelivery('workers').toFixed(3),
       'redis ms': perDelivery('redis').toFixed(3),
       'pg ms': perDelivery('postgres').toFixed(3),
     };
+    if (SUSTAINED) Object.assign(row, await sustained(call, account.apiKey, crm, postedAt, lags, children));
+    row['api RSS MB'] = rssMb(children[0].pid);
+    row['worker RSS MB'] = children
+      .slice(1)
+      .map((c) => rssMb(c.pid))
+      .join('/');
     if (isolation) for (const [k, v] of Object.entries(await regexIsolation(call, account.apiKey))) console.log(`${k.padEnd(28)} ${v}`);
+    if (HEAP) {
+      for (const child of children) child.kill('SIGUSR2');
+      const settled = async () => {
+        for (let size = -1; ;) {
+          await new Promise((r) => setTimeout(r, 1000));
+          const files = fs.readdirSync(profileDir).filter((f) => f.endsWith('.heapsnapshot'));
+          const now = files.reduce((t, f) => t + fs.statSync(path.join(profileDir, f)).size, 0);
+          if (files.length === children.length && now === size) return files;
+          size = now;
+        }
+      };
+      console.log(`heap snapshots (${label}): ${(await settled()).map((f) => path.join(profileDir, f)).join(' ')}`);
+    }
     return row;
   } finally {
     stopping = true;
@@ -246,7 +338,62 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))));
     crm.server.close();
     await agent.close();
+    if (PROFILE) {
+      for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+        console.log(`\nTop self time, ${label}, ${file.replace('.cpuprofile', '')} (${path.join(profileDir, file)}):`);
+        printTable(topSelfTime(path.join(profileDir, file)));
+      }
+    }
   }
+}
+
+/** Paced ingest at SUSTAINED_RATE leads/s for SUSTAINED_SECONDS; the lag of those leads' deliveries. */
+async function sustained(call, apiKey, crm, postedAt, lags, children) {
+  const first = 1_000_000;
+  const total = SUSTAINED_RATE * SUSTAINED_SECONDS;
+  const expected = crm.received() + total * DESTINATIONS;
+  const lagStart = lags.length;
+  const latencies = [];
+  const pending = [];
+  const cpu0 = { api: cpuSeconds(children[0].pid), workers: children.slice(1).reduce((t, c) => t + cpuSeconds(c.pid), 0) };
+  const started = performance.now();
+  let sent = 0;
+  let failed = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * SUSTAINED_RATE));
+    for (; sent < due; sent++) {
+      const i = first + sent;
+      const t0 = performance.now();
+      postedAt.set(i, t0);
+      pending.push(
+        call('POST', '/v1/leads', apiKey, {
+          data: { email: `lead${i}@example.com`, firstName: 'Ada', lastName: `Lovelace ${i}`, company: 'Analytical Engines', message: 'x'.repeat(600) },
+          source: 'bench',
+          externalId: `s-${i}`,
+        }).then(
+          (res) => (res.status === 202 ? latencies.push(performance.now() - t0) : (failed += 1)),
+          () => (failed += 1),
+        ),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(pending);
+  const ingestSeconds = (performance.now() - started) / 1000;
+  const deadline = performance.now() + 120_000;
+  while (crm.received() < expected - failed * DESTINATIONS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const sustainedLags = lags.slice(lagStart).sort((a, b) => a - b);
+  latencies.sort((a, b) => a - b);
+  const deliveries = total * DESTINATIONS;
+  return {
+    'sustained leads/s': Math.round(total / ingestSeconds),
+    'sustained failed': failed,
+    'sustained ingest p99 ms': Math.round(percentile(latencies, 99)),
+    'sustained lag p50 ms': Math.round(percentile(sustainedLags, 50)),
+    'sustained lag p99 ms': Math.round(percentile(sustainedLags, 99)),
+    'sustained api CPU ms/lead': (((cpuSeconds(children[0].pid) - cpu0.api) * 1000) / total).toFixed(3),
+    'sustained worker CPU ms/delivery': (((children.slice(1).reduce((t, c) => t + cpuSeconds(c.pid), 0) - cpu0.workers) * 1000) / deliveries).toFixed(3),
+  };
 }
 
 /**
@@ -348,7 +495,28 @@ async function main() {
       console.error(`done: cluster with ${shards} shard(s)`);
     }
   }
+  if (!process.argv.includes('--no-ceilings')) {
+    await resetStores(REDIS_URL);
+    const sink = await startCrm(new Map(), []);
+    const noop = await ceiling('noop', REDIS_URL, CEILING_JOBS * 2);
+    const pipeline = await ceiling('pipeline', REDIS_URL, CEILING_JOBS, `http://127.0.0.1:${sink.port}/leads/raw`);
+    sink.server.close();
+    console.log(
+      `\nceilings (same run): raw BullMQ no-op ${Math.round(noop.rate)} jobs/s (${noop.cpuMs.toFixed(3)} CPU ms/job); ` +
+        `raw pipeline ${Math.round(pipeline.rate)} jobs/s (${pipeline.cpuMs.toFixed(3)} CPU ms/job)`,
+    );
+    for (const row of rows) {
+      row['÷ raw BullMQ'] = (row['deliveries/s'] / noop.rate).toFixed(3);
+      row['÷ raw pipeline'] = (row['deliveries/s'] / pipeline.rate).toFixed(3);
+    }
+  }
+  console.log('');
   printTable(rows);
+  // Also printed transposed: the rows are wide.
+  for (const row of rows) {
+    console.log(`\n${row.scenario}, ${row.workers} worker(s):`);
+    for (const [k, v] of Object.entries(row)) console.log(`  ${k.padEnd(34)} ${v}`);
+  }
 }
 
 main().catch((err) => {

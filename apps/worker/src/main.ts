@@ -14,7 +14,11 @@ async function main() {
   const queues = new Queues(connection, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // Attempts, latency and outcomes are counted here, so each worker serves its own /metrics (METRICS_PORT).
   const metrics = new ProcessMetrics();
-  // Lanes share the worker's connection: their state must be the one every worker sees.
+  // Lanes keep their state on the same Redis every worker sees, over a connection of their own:
+  // BullMQ defines its ~40 Lua scripts on the queue connection, and ioredis copies every defined
+  // script onto each MULTI it builds, which made the lanes' four MULTIs per delivery the worker's
+  // top self-time entry (see the performance section of the README).
+  const laneConnection = createRedis(redisTarget(config), 'worker');
   const deps = {
     db,
     queues,
@@ -23,7 +27,7 @@ async function main() {
     network: networkPolicyFromConfig(config),
     logger,
     metrics,
-    lanes: new Lanes(connection),
+    lanes: new Lanes(laneConnection),
   };
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   // Every shard of the CRM and action queues, so any worker can take any destination's jobs.
@@ -46,6 +50,7 @@ async function main() {
     await Promise.allSettled([...workers.map((w) => w.close()), maintenance.close()]);
     await Promise.allSettled([queues.close(), db.$disconnect()]);
     connection.disconnect();
+    laneConnection.disconnect();
     logger.info('worker stopped');
     process.exit(0);
   };

@@ -159,13 +159,17 @@ export class Lanes {
     renew.unref();
     const dailyBudget = storedLimits(d.limits)?.dailyBudget;
     const signalOpts = { dailyBudget, dailyRecheckMs: deps.config.DAILY_LIMIT_RECHECK_MS };
+    // A success ends the lane's run of consecutive failures; the reset rides on release's MULTI (one round trip fewer per call).
+    let resetFailures = false;
     return {
       limits,
       // A lane that cannot record what the vendor said must not turn a delivered lead into a failure.
-      succeeded: (result) =>
-        this.onSuccess(deps, d, keys, result, signalOpts, probe).catch((err: Error) =>
+      succeeded: (result) => {
+        resetFailures = true;
+        return this.onSuccess(deps, d, keys, result, signalOpts, probe).catch((err: Error) =>
           deps.logger.warn({ destinationId: d.id, err: err.message }, 'lane could not record a success'),
-        ),
+        );
+      },
       failed: async (error, attempt) => {
         if (!attempt) return { defer: false }; // refused before calling: says nothing about the destination
         const failure = classifyFailure(error, { intervalMs: limits.intervalMs, dailyRecheckMs: deps.config.DAILY_LIMIT_RECHECK_MS });
@@ -194,7 +198,8 @@ export class Lanes {
         if (probe.windowMember) await markCallEnded(this.redis, keys.calls, probe.windowMember);
         // Whatever the probe found (success, a new hold, a longer pause) is recorded by now: the next may go.
         if (probe.probing || probe.probingHold) await this.redis.del(keys.probe);
-        const replies = await this.redis.multi().zrem(keys.leases, token).zrem(keys.waiting, delivery.id).zcard(keys.waiting).exec();
+        const tx = this.redis.multi().zrem(keys.leases, token).zrem(keys.waiting, delivery.id).zcard(keys.waiting);
+        const replies = await (resetFailures ? tx.del(keys.failures) : tx).exec();
         // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
         if (probe.mayReactivate && Number(replies?.[2]?.[1] ?? 0) === 0) {
           await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
@@ -213,7 +218,6 @@ export class Lanes {
   ): Promise<void> {
     const signal = signalOfSuccess(result, signalOpts);
     await this.learn(keys, signal);
-    await this.redis.del(keys.failures);
     if (signal.hold) await this.hold(deps, d.id, keys, signal.hold);
     else if (probe.probingHold) {
       await this.redis.del(keys.hold, keys.probe);
