@@ -63,7 +63,12 @@ describe('batch delivery', () => {
     await hubspot.start();
     fakes.push(hubspot);
     const key = await createAccount(api.url, 'HubSpot batch');
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const id = await destination(key, {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url },
+      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+      batch: { enabled: true },
+    });
     await burst(
       key,
       id,
@@ -86,7 +91,12 @@ describe('batch delivery', () => {
     await hubspot.start();
     fakes.push(hubspot);
     const key = await createAccount(api.url, 'HubSpot refusals');
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const id = await destination(key, {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url },
+      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+      batch: { enabled: true },
+    });
     const leads = Array.from({ length: 100 }, (_, k) => (k % 40 === 7 ? { ...lead('bad', k), email: `not-an-email-${k}` } : lead('ok', k)));
     await burst(key, id, leads);
     expect(await statusesOf(id)).toEqual({ succeeded: 97, failed: 3 });
@@ -130,8 +140,18 @@ describe('batch delivery', () => {
     const key = await createAccount(api.url, 'Lone leads');
     const maxWaitMs = 200;
     const ids = [
-      await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN }, batch: { maxWaitMs } }),
-      await destination(key, { type: 'salesforce', config: { instanceUrl: salesforce.url }, credentials: { accessToken: 'sf-access-token' } }),
+      await destination(key, {
+        type: 'hubspot',
+        config: { baseUrl: hubspot.url },
+        credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+        batch: { enabled: true, maxWaitMs },
+      }),
+      await destination(key, {
+        type: 'salesforce',
+        config: { instanceUrl: salesforce.url },
+        credentials: { accessToken: 'sf-access-token' },
+        batch: { enabled: true },
+      }),
     ];
     await postLeads(key, [lead('lone', 1)]);
     for (const id of ids) {
