@@ -97,7 +97,13 @@ describe('delivery lanes', () => {
     await hubspot.start();
     sinks.push(hubspot);
     const key = await createAccount(api.url, 'Learns');
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    // One call per lead, so the limit is what paces them (a batch would carry them in three calls).
+    const id = await destination(key, {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url },
+      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+      batch: { enabled: false },
+    });
     const startedAt = await postPausedThenResume(key, id, 300, 'hs');
     await allDelivered(id, 300, 60_000);
     const calls = hubspot.server.requests.filter((r) => r.path.startsWith('/crm/'));

@@ -36,3 +36,4 @@ export * from './lanes';
 export { pushLead, PushError } from './push-controls';
 export { findOperation, operationView, startPushPending, type OperationView } from './push-pending-operation';
 export { trimHistory, trimSourceEvents, SOURCE_EVENT_RETENTION_DAYS, type RetentionOptions, type RetentionResult } from './retention';
+export { batchSettingsSchema, effectiveBatch, type BatchSettings, type EffectiveBatch } from './batch-settings';

@@ -1,4 +1,4 @@
-import { applyMapping, type FieldRule, type PushContext, type PushResult } from '@crm-push/crm';
+import { applyMapping, type FieldRule, type MappedRecord, type PushContext, type PushManyResult, type PushResult } from '@crm-push/crm';
 import { DeliveryError, RenderBudget } from '@crm-push/outbound';
 import { buildAdapter } from './build-adapter';
 import type { DeliveryDeps } from './deps';
@@ -20,11 +20,7 @@ export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery):
   if (!destination || destination.deletedAt) throw unusable('DESTINATION_DELETED', 'the destination was deleted');
   if (!destination.enabled) throw unusable('DESTINATION_DISABLED', 'the destination is disabled');
   const { crm, adapter, urls, classify } = buildAdapter(deps, destination);
-  // Mapping first: a lead that cannot be mapped fails at once and makes no call. All of its
-  // templates share one budget, so the work is bounded before the call whatever the rules.
-  const rules = (destination.fieldMapping as FieldRule[] | null) ?? crm.defaultMapping;
-  const lead = { ...delivery.lead, data: delivery.lead.data as Record<string, unknown> };
-  const record = rules.length ? applyMapping(lead, rules, new RenderBudget()) : lead.data;
+  const record = mapRecord(crm.defaultMapping, delivery);
   // Checked at call time too: DNS may have changed since the destination was saved.
   for (const url of urls) await deps.network.assertUrlAllowed(url);
   return {
@@ -37,6 +33,61 @@ export async function prepareCall(deps: DeliveryDeps, delivery: LoadedDelivery):
     },
     classify,
   };
+}
+
+/** One batch call for many deliveries of one destination, ready to run. */
+export type PreparedBatch = {
+  /** The deliveries going into the call, in the order of `run`'s results. */
+  sendable: LoadedDelivery[];
+  /** Deliveries that cannot go (a MAPPING_ERROR), with why. */
+  unmapped: { delivery: LoadedDelivery; error: DeliveryError }[];
+  run(): Promise<PushManyResult[]>;
+  classify(err: unknown): DeliveryError;
+};
+
+/**
+ * Like prepareCall, for deliveries of the first one's destination: the destination's problems
+ * throw (they are everyone's); a record that cannot be mapped is set aside alone.
+ */
+export async function prepareBatchCall(deps: DeliveryDeps, deliveries: LoadedDelivery[]): Promise<PreparedBatch> {
+  const destination = deliveries[0].destination;
+  if (!destination || destination.deletedAt) throw unusable('DESTINATION_DELETED', 'the destination was deleted');
+  if (!destination.enabled) throw unusable('DESTINATION_DISABLED', 'the destination is disabled');
+  const { crm, adapter, urls, classify } = buildAdapter(deps, destination);
+  const sendable: LoadedDelivery[] = [];
+  const records: { record: MappedRecord; ctx: PushContext }[] = [];
+  const unmapped: PreparedBatch['unmapped'] = [];
+  for (const delivery of deliveries) {
+    try {
+      records.push({ record: mapRecord(crm.defaultMapping, delivery), ctx: pushContextOf(delivery) });
+      sendable.push(delivery);
+    } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      unmapped.push({ delivery, error: err });
+    }
+  }
+  for (const url of urls) await deps.network.assertUrlAllowed(url);
+  return {
+    sendable,
+    unmapped,
+    run: async () => {
+      try {
+        return (await adapter.pushMany(records)).map((r) => (r.ok ? r : { ok: false, error: classify(r.error) }));
+      } catch (err) {
+        const error = classify(err);
+        return records.map(() => ({ ok: false, error }));
+      }
+    },
+    classify,
+  };
+}
+
+function mapRecord(defaultMapping: FieldRule[], delivery: LoadedDelivery): MappedRecord {
+  // Mapping first: a lead that cannot be mapped fails at once and makes no call. All of its
+  // templates share one budget, so the work is bounded before the call whatever the rules.
+  const rules = (delivery.destination?.fieldMapping as FieldRule[] | null) ?? defaultMapping;
+  const lead = { ...delivery.lead, data: delivery.lead.data as Record<string, unknown> };
+  return rules.length ? applyMapping(lead, rules, new RenderBudget()) : lead.data;
 }
 
 /**

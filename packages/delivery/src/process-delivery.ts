@@ -1,15 +1,18 @@
 import { DeliveryError } from '@crm-push/outbound';
 import type { Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
+import { claimHeldForMs } from './batch-claim';
+import { effectiveBatch } from './batch-settings';
 import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
 import { deferJob, enterLane } from './lanes';
+import { CLAIM_RECHECK_MS, runBatch } from './process-batch';
 import { prepareCall } from './prepare-call';
 import { recordFailure, type AttemptFacts } from './record-outcome';
 
 export type ProcessOutcome =
-  { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'stale-round' };
+  { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'already-failed' | 'stale-round' };
 
 export interface DeliveryJobData {
   deliveryId: string;
@@ -28,6 +31,23 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
   // earlier round was superseded by an explicit push, and a round pushes until it succeeds.
   if ((job.data.round ?? 1) !== delivery.round) return { outcome: 'skipped', reason: 'stale-round' };
   if (delivery.status === 'succeeded') return { outcome: 'skipped', reason: 'already-succeeded' };
+  // Settled within this round by another job's batch call (a refused record): nothing left to do.
+  if (delivery.status === 'failed') return { outcome: 'skipped', reason: 'already-failed' };
+  // Another job's batch holds it (or a failed batch call's backoff does): look again later, no attempt spent.
+  const heldMs = delivery.claimedBy === job.id ? 0 : claimHeldForMs(delivery);
+  if (heldMs > 0) return await deferJob(job, token, delivery.claimedBy ? Math.min(heldMs, CLAIM_RECHECK_MS) : heldMs);
+
+  const batch = delivery.kind === 'crm' && delivery.destination?.enabled && !delivery.destination.deletedAt ? effectiveBatch(delivery.destination) : null;
+  if (batch) {
+    const batched = await runBatch(deps, store, job, token, delivery, batch);
+    if (batched.own === 'succeeded') {
+      const attempt = batched.attempt;
+      await store.recordSuccess({ delivery, result: batched.result, attempt });
+      deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs: attempt.durationMs });
+      return { outcome: 'succeeded', externalId: batched.result.externalId };
+    }
+    if (batched.own === 'failed') throw await settleFailure(deps, delivery, job, batched.error, batched.attempt);
+  }
 
   let call;
   try {

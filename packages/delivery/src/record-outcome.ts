@@ -9,6 +9,8 @@ import { refreshLeadStatus } from './lead-status';
 export interface AttemptFacts {
   startedAt: Date;
   durationMs: number;
+  /** How many deliveries the call carried, for a batched call. */
+  batchSize?: number;
 }
 
 interface DeliveryRow {
@@ -40,8 +42,8 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
         ${column((s) => s.delivery.id)}::text[], ${column(() => uuidv7())}::text[], ${column((s) => s.attempt.startedAt)}::timestamp[],
         ${column((s) => s.attempt.durationMs)}::int[], ${column((s) => s.result.statusCode ?? null)}::int[],
         ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[],
-        ${column((s) => s.delivery.round)}::int[]
-      ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round)
+        ${column((s) => s.delivery.round)}::int[], ${column((s) => s.attempt.batchSize ?? null)}::int[]
+      ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round, batch_size)
     ), counted AS (
       -- A job of an earlier round (superseded by an explicit push while calling) counts its call only.
       UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = ${UTC_NOW}
@@ -57,8 +59,8 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
     ), logged AS (
       -- Only for the rows just updated (and so locked): a delivery erased with its lead while its
       -- call ran is skipped, instead of a foreign-key error failing the whole batch.
-      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta)
-      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta
+      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta, batch_size)
+      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta, input.batch_size
       FROM input WHERE input.delivery_id IN (SELECT id FROM done UNION ALL SELECT id FROM counted)
     )
     UPDATE leads SET status = 'synced', updated_at = ${UTC_NOW}
@@ -109,4 +111,34 @@ export async function recordFailure(
     if (!count && attempt) await tx.delivery.update({ where: { id: delivery.id }, data: { attempts: { increment: 1 } } });
     await refreshLeadStatus(tx, delivery.leadId);
   });
+}
+
+/**
+ * Logs a failed batch call on the deliveries that rode along in it, leaving their status to their
+ * own jobs (still live): each will run and try again, so the row only counts the call.
+ */
+export async function recordRiderAttempts(deps: Pick<DeliveryDeps, 'db'>, ids: string[], error: DeliveryError, attempt: AttemptFacts): Promise<void> {
+  if (!ids.length) return;
+  await deps.db.$transaction([
+    deps.db.attempt.createMany({
+      data: ids.map((deliveryId) => ({
+        deliveryId,
+        ...attempt,
+        statusCode: error.statusCode ?? null,
+        errorCode: error.code,
+        errorMessage: error.message,
+        retryable: error.retryable,
+      })),
+    }),
+    deps.db.delivery.updateMany({
+      where: { id: { in: ids } },
+      data: {
+        attempts: { increment: 1 },
+        lastStatusCode: error.statusCode ?? null,
+        lastErrorCode: error.code,
+        lastErrorMessage: error.message,
+        lastErrorRetryable: error.retryable,
+      },
+    }),
+  ]);
 }

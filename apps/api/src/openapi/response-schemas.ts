@@ -1,5 +1,5 @@
 import { CRM_TYPES, fieldRuleSchema } from '@crm-push/crm';
-import { laneLimitsSchema } from '@crm-push/delivery';
+import { laneLimitsSchema, batchSettingsSchema } from '@crm-push/delivery';
 import { conditionSchema } from '@crm-push/flows';
 import { z } from 'zod';
 
@@ -50,6 +50,7 @@ export const destinationSchema = z.object({
   fieldMapping: z.array(fieldRuleSchema).nullable(),
   hasCredentials: z.boolean().describe('Credentials are never returned.'),
   limits: laneLimitsSchema.nullable().describe("The lane's limits as set; null: the type's defaults."),
+  batch: batchSettingsSchema.nullable().describe('How deliveries are gathered into batch calls, as set; null: the defaults (Salesforce and HubSpot batch).'),
   health: z.object({
     state: z.enum(['active', 'throttled', 'paused']),
     reason: z.enum(['RATE_LIMITED', 'DAILY_LIMIT', 'FAILING', 'CREDENTIALS_REJECTED', 'MANUAL']).nullable(),

@@ -1,5 +1,5 @@
 import { CRM_TYPES, crmModule, fieldMappingSchema, type FieldRule } from '@crm-push/crm';
-import { laneLimitsSchema } from '@crm-push/delivery';
+import { batchSettingsSchema, laneLimitsSchema } from '@crm-push/delivery';
 import { DeliveryError, urlShapeProblem, type NetworkPolicy } from '@crm-push/outbound';
 import { z } from 'zod';
 import { invalid, toFieldIssues, type FieldIssue } from '../http/validate';
@@ -13,6 +13,8 @@ const fields = {
   fieldMapping: z.array(z.unknown()).nullable(),
   /** Flow-control overrides; null clears them (the type's defaults apply). */
   limits: laneLimitsSchema.nullable(),
+  /** How deliveries are gathered into batch calls; null clears it (the defaults apply). */
+  batch: batchSettingsSchema.nullable(),
 };
 
 export const createDestinationSchema = z
@@ -25,6 +27,7 @@ export const createDestinationSchema = z
     credentials: fields.credentials.optional(),
     fieldMapping: fields.fieldMapping.optional(),
     limits: fields.limits.optional(),
+    batch: fields.batch.optional(),
   })
   .strict();
 
@@ -37,6 +40,7 @@ export const patchDestinationSchema = z
     credentials: fields.credentials,
     fieldMapping: fields.fieldMapping,
     limits: fields.limits,
+    batch: fields.batch,
   })
   .partial()
   .strict();

@@ -45,6 +45,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
         credentials: input.credentials === undefined ? null : secrets.seal(settings.credentials),
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
         limits: input.limits ?? Prisma.DbNull,
+        batch: input.batch ?? Prisma.DbNull,
       },
     });
     res.status(201).json(await viewOf(created));
@@ -78,6 +79,7 @@ export function destinationsRouter(deps: ApiDeps): Router {
         credentials: patch.credentials ? secrets.seal(settings.credentials) : undefined,
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
         limits: patch.limits === undefined ? undefined : (patch.limits ?? Prisma.DbNull),
+        batch: patch.batch === undefined ? undefined : (patch.batch ?? Prisma.DbNull),
       },
     });
     // New credentials or config may be exactly what a paused destination was waiting for.

@@ -14,6 +14,7 @@ export function destinationView(
     createdAt: Date;
     updatedAt: Date;
     limits: unknown;
+    batch?: unknown;
     healthState: string;
     healthReason: string | null;
     healthSince: Date | null;
@@ -31,6 +32,7 @@ export function destinationView(
     fieldMapping: d.fieldMapping ?? null,
     hasCredentials: d.credentials !== null,
     limits: d.limits ?? null,
+    batch: d.batch ?? null,
     health: healthView(d, facts),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),

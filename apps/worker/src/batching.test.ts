@@ -1,0 +1,171 @@
+import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, HUBSPOT_ROUTES, waitFor } from '@crm-push/testing';
+import { call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+
+/**
+ * Batching with real processes: an api, two workers, and the vendors' fakes counting calls. Leads
+ * are posted while the destination is paused, so the burst is ready at once when it resumes.
+ */
+describe('batch delivery', () => {
+  let stack: Stack;
+  let api: Child & { url: string };
+  let workers: Child[];
+  const fakes: { stop(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    api = await stack.startApi();
+    workers = await Promise.all([stack.startWorker(), stack.startWorker()]);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await Promise.all(fakes.map((f) => f.stop()));
+  });
+
+  async function destination(key: string, body: Record<string, unknown>): Promise<string> {
+    const res = await call(api.url, 'POST', '/v1/destinations', { key, body: { name: 'crm', ...body } });
+    if (res.status !== 201) throw new Error(`destination: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+
+  async function postLeads(key: string, leads: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < leads.length; i += 25) {
+      const results = await Promise.all(leads.slice(i, i + 25).map((data) => call(api.url, 'POST', '/v1/leads', { key, body: { data } })));
+      for (const r of results) if (r.status !== 202) throw new Error(`lead: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+  }
+
+  /** Posts while paused, resumes, and waits until no delivery of the destination is left to run. */
+  async function burst(key: string, id: string, leads: Record<string, unknown>[]): Promise<void> {
+    await call(api.url, 'POST', `/v1/destinations/${id}/pause`, { key });
+    await postLeads(key, leads);
+    await call(api.url, 'POST', `/v1/destinations/${id}/resume`, { key });
+    await waitFor(
+      `${leads.length} deliveries settled`,
+      async () => {
+        const done = await stack.database.db.delivery.count({ where: { destinationId: id, status: { in: ['succeeded', 'failed'] } } });
+        return done === leads.length ? true : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 100 },
+    ).catch(async (err) => {
+      console.log(JSON.stringify(await statusesOf(id)), workers.map((w) => w.logs.slice(-15).join('\n')).join('\n----\n'));
+      throw err;
+    });
+  }
+
+  const statusesOf = async (destinationId: string) => {
+    const groups = await stack.database.db.delivery.groupBy({ by: ['status'], where: { destinationId }, _count: { _all: true } });
+    return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  };
+  const lead = (tag: string, k: number) => ({ email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' });
+
+  it('1 000 leads to HubSpot: at most 15 write calls, every lead delivered, one contact per email', async () => {
+    const hubspot = createFakeHubSpot();
+    await hubspot.start();
+    fakes.push(hubspot);
+    const key = await createAccount(api.url, 'HubSpot batch');
+    const id = await destination(key, {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url },
+      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+      batch: { enabled: true },
+    });
+    await burst(
+      key,
+      id,
+      Array.from({ length: 1000 }, (_, k) => lead('hs', k)),
+    );
+    expect(await statusesOf(id)).toEqual({ succeeded: 1000 });
+    const writes = [HUBSPOT_ROUTES.batchUpsert, HUBSPOT_ROUTES.batchCreate, HUBSPOT_ROUTES.create, HUBSPOT_ROUTES.update].flatMap((r) =>
+      hubspot.server.callsTo(r),
+    );
+    expect(writes.length).toBeLessThanOrEqual(15);
+    const emails = hubspot.contacts.all().map((c) => c.properties.email);
+    expect(new Set(emails).size).toBe(1000);
+    expect(emails).toHaveLength(1000);
+    const sizes = await stack.database.db.attempt.findMany({ where: { delivery: { destinationId: id } }, select: { batchSize: true } });
+    expect(sizes.every((a) => (a.batchSize ?? 1) > 1)).toBe(true);
+  }, 60_000);
+
+  it("a HubSpot batch with 3 refused records fails exactly those 3 with HubSpot's message; the other 97 succeed", async () => {
+    const hubspot = createFakeHubSpot();
+    await hubspot.start();
+    fakes.push(hubspot);
+    const key = await createAccount(api.url, 'HubSpot refusals');
+    const id = await destination(key, {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url },
+      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+      batch: { enabled: true },
+    });
+    const leads = Array.from({ length: 100 }, (_, k) => (k % 40 === 7 ? { ...lead('bad', k), email: `not-an-email-${k}` } : lead('ok', k)));
+    await burst(key, id, leads);
+    expect(await statusesOf(id)).toEqual({ succeeded: 97, failed: 3 });
+    const failed = await stack.database.db.delivery.findMany({ where: { destinationId: id, status: 'failed' } });
+    for (const d of failed) expect(d.lastErrorMessage).toMatch(/Email address not-an-email-\d+ is invalid/);
+    expect(hubspot.server.callsTo(HUBSPOT_ROUTES.batchUpsert).length).toBeLessThanOrEqual(3);
+  }, 60_000);
+
+  it('1 000 leads to Salesforce: at most 8 Collections calls; a record without LastName fails alone with REQUIRED_FIELD_MISSING', async () => {
+    const salesforce = new FakeSalesforce();
+    await salesforce.start();
+    fakes.push(salesforce);
+    const key = await createAccount(api.url, 'Salesforce batch');
+    const fieldMapping = [
+      { from: 'email', to: 'Email' },
+      { from: 'lastName', to: 'LastName' },
+      { from: 'company', to: 'Company', default: 'Co' },
+    ];
+    const id = await destination(key, {
+      type: 'salesforce',
+      config: { instanceUrl: salesforce.url },
+      credentials: { accessToken: 'sf-access-token' },
+      fieldMapping,
+    });
+    const leads = Array.from({ length: 1000 }, (_, k) => (k === 500 ? { email: 'nolast@example.com', company: 'Co' } : lead('sf', k)));
+    await burst(key, id, leads);
+    expect(await statusesOf(id)).toEqual({ succeeded: 999, failed: 1 });
+    const failed = await stack.database.db.delivery.findFirstOrThrow({ where: { destinationId: id, status: 'failed' }, include: { lead: true } });
+    expect(failed).toMatchObject({ lastErrorCode: 'REQUIRED_FIELD_MISSING' });
+    expect((failed.lead.data as { email: string }).email).toBe('nolast@example.com');
+    const collections = salesforce.server.callsTo('collections.create').length + salesforce.server.callsTo('collections.upsert').length;
+    expect(collections).toBeLessThanOrEqual(8);
+    expect(salesforce.recordsOf('Lead')).toHaveLength(999);
+  }, 60_000);
+
+  it('a single lead to each vendor is delivered within maxWaitMs + one call, not held for a batch', async () => {
+    const hubspot = createFakeHubSpot();
+    const salesforce = new FakeSalesforce();
+    await Promise.all([hubspot.start(), salesforce.start()]);
+    fakes.push(hubspot, salesforce);
+    const key = await createAccount(api.url, 'Lone leads');
+    const maxWaitMs = 200;
+    const ids = [
+      await destination(key, {
+        type: 'hubspot',
+        config: { baseUrl: hubspot.url },
+        credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+        batch: { enabled: true, maxWaitMs },
+      }),
+      await destination(key, {
+        type: 'salesforce',
+        config: { instanceUrl: salesforce.url },
+        credentials: { accessToken: 'sf-access-token' },
+        batch: { enabled: true },
+      }),
+    ];
+    await postLeads(key, [lead('lone', 1)]);
+    for (const id of ids) {
+      const d = await waitFor(
+        'the lone delivery succeeded',
+        async () =>
+          (await stack.database.db.delivery.findFirst({ where: { destinationId: id, status: 'succeeded' }, include: { lead: true, attemptLog: true } })) ??
+          undefined,
+        { timeoutMs: 10_000, intervalMs: 20 },
+      );
+      expect(d.attemptLog).toHaveLength(1);
+      // Lead stored → delivery succeeded (both PostgreSQL's clock): the wait, the call, and the queue's pick-up.
+      const lagMs = d.updatedAt.getTime() - d.lead.createdAt.getTime();
+      expect(lagMs).toBeLessThanOrEqual(maxWaitMs + d.attemptLog[0].durationMs + 500);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+import { Prisma } from '@crm-push/db';
+import type { DeliveryDeps } from './deps';
+
+/*
+ * How one job gathers a destination's other ready deliveries into its call.
+ *
+ * BullMQ (OSS) has no batches, and one job per delivery stays the durable, retried unit. The
+ * claim lives in PostgreSQL, next to the status it guards, rather than in a Redis list of ready
+ * ids: PostgreSQL is the truth the sweep and the invariant read, a claim and the outcome it leads
+ * to are written to the same row, and a Redis list would be one more thing to lose on a flush
+ * and rebuild. `FOR UPDATE SKIP LOCKED` lets concurrent jobs of one destination each take a
+ * disjoint set without waiting on each other. `claimed_by` is the claimant's job id (stable
+ * across its runs), so a claimant that was killed and runs again takes its own claims back at
+ * once; anyone else waits for `claim_until`, the lease. The other deliveries' jobs, when they
+ * run, find their delivery settled by the claimant (a no-op) or still claimed (they come back
+ * later, without spending an attempt).
+ *
+ * Only `queued` deliveries are taken besides the claimant's own: a `retrying` one waits for its
+ * own job's backoff.
+ */
+
+/** Longer than any one batch call may take (the adapters time out well before). */
+export const CLAIM_LEASE_MS = 60_000;
+
+const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
+
+/**
+ * Claims the claimant's own delivery (first) and up to `limit` deliveries of its destination in
+ * all; returns the ids claimed. Without the claimant's own id in it, another job holds it.
+ */
+export async function claimBatch(
+  deps: Pick<DeliveryDeps, 'db'>,
+  opts: { destinationId: string; selfId: string; claimant: string; limit: number; leaseMs?: number },
+): Promise<string[]> {
+  const lease = Prisma.sql`${UTC_NOW} + make_interval(secs => ${(opts.leaseMs ?? CLAIM_LEASE_MS) / 1000}::float8)`;
+  const rows = await deps.db.$queryRaw<{ id: string }[]>`
+    WITH picked AS (
+      SELECT id FROM deliveries
+      WHERE destination_id = ${opts.destinationId} AND kind = 'crm'
+        AND (status = 'queued' OR (id = ${opts.selfId} AND status = 'retrying'))
+        AND (claim_until IS NULL OR claim_until < ${UTC_NOW} OR claimed_by = ${opts.claimant})
+      ORDER BY (id = ${opts.selfId}) DESC, id
+      LIMIT ${opts.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries d SET claimed_by = ${opts.claimant}, claim_until = ${lease}
+    FROM picked WHERE d.id = picked.id
+    RETURNING d.id`;
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Lets go of claims. `holdMs`: nobody may take them again before then (a whole-call failure's
+ * backoff, so the deliveries riding along are not retried at once by the next claimant).
+ */
+export async function releaseClaims(deps: Pick<DeliveryDeps, 'db'>, claimant: string, ids: string[], holdMs = 0): Promise<void> {
+  if (!ids.length) return;
+  const until = holdMs > 0 ? Prisma.sql`${UTC_NOW} + make_interval(secs => ${holdMs / 1000}::float8)` : Prisma.sql`NULL`;
+  await deps.db.$executeRaw`
+    UPDATE deliveries SET claimed_by = NULL, claim_until = ${until}
+    WHERE id = ANY(${ids}::text[]) AND claimed_by = ${claimant}`;
+}
+
+/** How long until the claim on a delivery ends (0: nobody holds it). */
+export function claimHeldForMs(delivery: { claimUntil: Date | null }, now = Date.now()): number {
+  return delivery.claimUntil ? Math.max(0, delivery.claimUntil.getTime() - now) : 0;
+}
