@@ -35,26 +35,24 @@ export async function runBatch(
   const claimant = job.id ?? delivery.id;
   const claim = (limit: number) => claimBatch(deps, { destinationId: delivery.destinationId!, selfId: delivery.id, claimant, limit });
   let ids = await claim(batch.maxSize);
-  if (ids[0] !== delivery.id) {
-    // Another job took it between our load and our claim: its outcome will be on the row.
-    await releaseClaims(deps, claimant, ids);
-    return await deferJob(job, token, CLAIM_RECHECK_MS);
-  }
-  // A lead that has just arrived waits up to maxWaitMs for company; an older one (a retry, a
-  // backlog) goes with whatever is ready now.
-  const waitMs = delivery.createdAt.getTime() + batch.maxWaitMs - Date.now();
-  if (ids.length < batch.maxSize && waitMs > 0) {
-    await sleep(waitMs);
-    ids = await claim(batch.maxSize);
-  }
-  if (ids.length < 2) {
-    await releaseClaims(deps, claimant, ids);
-    return { own: 'alone' };
-  }
-
-  const others = (await loadDeliveries(deps.db, ids.slice(1))).filter((d) => d.status === 'queued');
   const held = new Set<string>();
+  // Whatever happens from here on, every claim not deliberately held is let go at the end: an
+  // error must not leave the destination's deliveries waiting out a lease.
   try {
+    if (ids[0] !== delivery.id) {
+      // Another job took it between our load and our claim: its outcome will be on the row.
+      return await deferJob(job, token, CLAIM_RECHECK_MS);
+    }
+    // A lead that has just arrived waits up to maxWaitMs for company; an older one (a retry, a
+    // backlog) goes with whatever is ready now.
+    const waitMs = delivery.createdAt.getTime() + batch.maxWaitMs - Date.now();
+    if (ids.length < batch.maxSize && waitMs > 0) {
+      await sleep(waitMs);
+      ids = await claim(batch.maxSize);
+    }
+    if (ids.length < 2) return { own: 'alone' };
+
+    const others = (await loadDeliveries(deps.db, ids.slice(1))).filter((d) => d.status === 'queued');
     const call = await prepareBatchCall(deps, [delivery, ...others]);
     let own: BatchOutcome | undefined;
     for (const { delivery: d, error } of call.unmapped) {
