@@ -78,6 +78,8 @@ export function destinationsRouter(deps: ApiDeps): Router {
         credentials: patch.credentials ? secrets.seal(settings.credentials) : undefined,
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
         limits: patch.limits === undefined ? undefined : (patch.limits ?? Prisma.DbNull),
+        // Calls in flight with the old credentials or config can no longer pause it (see Lanes.pause).
+        credentialsVersion: patch.credentials || patch.config ? { increment: 1 } : undefined,
       },
     });
     // New credentials or config may be exactly what a paused destination was waiting for.

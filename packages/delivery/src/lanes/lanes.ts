@@ -84,7 +84,9 @@ export class Lanes {
     const hold = holdReply?.[1] as Record<string, string> | undefined;
     const learned = learnedReply?.[1] as Record<string, string> | undefined;
     // The lane's mirror of a pause is fresher than the row this job loaded (another worker may have just paused it).
-    const mirrored = pausedReply?.[1] as Record<string, string> | undefined;
+    // A mirror made under older credentials than this job loaded is stale (written after an admin's update resumed it).
+    const mirroredReply = pausedReply?.[1] as Record<string, string> | undefined;
+    const mirrored = mirroredReply?.credentialsVersion && Number(mirroredReply.credentialsVersion) < d.credentialsVersion ? undefined : mirroredReply;
     const pause = mirrored?.reason
       ? { reason: mirrored.reason, resumeAt: Number(mirrored.resumeAt) ? new Date(Number(mirrored.resumeAt)) : null }
       : d.healthState === 'paused'
@@ -224,17 +226,36 @@ export class Lanes {
     }
   }
 
-  /** Pauses (or, after a failed probe, keeps paused with a doubled cool-down); returns the next probe's time. */
+  /**
+   * Pauses (or, after a failed probe, keeps paused with a doubled cool-down); returns the next
+   * probe's time, or now when the pause did not apply because the call was stale.
+   *
+   * Rejected credentials pause only under the credentials version the call started with (loaded
+   * with the delivery). A call in flight while an admin PATCHed new credentials or config comes
+   * back 401 for the old ones: it must not re-pause the destination the PATCH just resumed, and
+   * its delivery simply goes again with the new ones. A version, not `updatedAt`, because a token
+   * refresh also writes the row (Salesforce rotates tokens) and must not make every call stale.
+   */
   private async pause(deps: DeliveryDeps, d: Destination, keys: LaneKeys, reason: HealthReason, message: string, probing: boolean): Promise<Date> {
     const { PAUSE_COOLDOWN_MS, PAUSE_MAX_COOLDOWN_MS } = deps.config;
+    const credentialsVersion = reason === 'CREDENTIALS_REJECTED' ? d.credentialsVersion : undefined;
     if (probing) {
       await this.redis.del(keys.probe);
       const cooldownMs = Math.min(PAUSE_MAX_COOLDOWN_MS, (d.pauseCooldownMs ?? PAUSE_COOLDOWN_MS) * 2);
-      return extendPause(deps, d.id, cooldownMs, reason);
+      return (await extendPause(deps, d.id, cooldownMs, reason, credentialsVersion)) ?? new Date();
     }
     const resumeAt = new Date(Date.now() + PAUSE_COOLDOWN_MS);
-    await pauseDestination(deps, d.id, { reason, resumeAt, cooldownMs: PAUSE_COOLDOWN_MS, message });
+    const paused = await pauseDestination(deps, d.id, { reason, resumeAt, cooldownMs: PAUSE_COOLDOWN_MS, message, credentialsVersion });
+    if (!paused && credentialsVersion !== undefined && !(await this.isCurrentVersion(deps, d.id, credentialsVersion))) {
+      deps.logger.debug({ destinationId: d.id, credentialsVersion }, 'a rejection of replaced credentials does not pause the destination');
+      return new Date();
+    }
     return resumeAt;
+  }
+
+  private async isCurrentVersion(deps: DeliveryDeps, destinationId: string, credentialsVersion: number): Promise<boolean> {
+    const row = await deps.db.destination.findUnique({ where: { id: destinationId }, select: { credentialsVersion: true } });
+    return !row || row.credentialsVersion === credentialsVersion;
   }
 
   /** The vendor asked the whole lane to wait: every worker's deliveries of it wait too. */
