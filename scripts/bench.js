@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --workers 1,2,4] [-- --cluster-workers 2]`: the whole path under load.
+// `npm run bench [-- --workers 1,2,4] [-- --cluster-workers 2] [-- --lanes hang,hubspot]`: the whole path under load.
 // Starts a local custom CRM (keep-alive HTTP), the api and N worker processes, creates an account
 // with BENCH_DESTINATIONS custom destinations, POSTs BENCH_LEADS leads at BENCH_CONCURRENCY, and
 // prints, per scenario, ingest and delivery throughput, the lag from POST to the CRM's receipt
@@ -519,7 +519,8 @@ async function main() {
   }
 }
 
-main().catch((err) => {
+// `--lanes`: the flow-control scenarios of scripts/bench-lanes.js instead of the throughput phase.
+(process.argv.includes('--lanes') ? require('./bench-lanes').main() : main()).catch((err) => {
   console.error(`bench failed: ${err.message}`);
   process.exit(1);
 });

@@ -282,6 +282,28 @@ describe('leads delivered to Salesforce, HubSpot and a custom endpoint through t
       expect(health).toMatchObject({ state: 'paused', reason: 'CREDENTIALS_REJECTED' });
     });
 
+    it('a 401 for credentials replaced while the call was in flight cannot re-pause the destination; the lead goes again with the new ones', async () => {
+      const id = await addDestination({ type: 'hubspot', config: { baseUrl: hubspot.url, timeoutMs: 5000 }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+      const calls = hubspot.server.callsTo('contacts.create').length;
+      const unauthorized = { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION', correlationId: 'c' };
+      hubspot.server.script('contacts.create', [{ delayMs: 1500, then: { status: 401, body: unauthorized } }]);
+      const accepted = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'stale-401@example.com' } } });
+      await waitFor('the call to be in flight', async () => (hubspot.server.callsTo('contacts.create').length > calls ? true : undefined));
+      const patched = await system.call('PATCH', `/v1/destinations/${id}`, { key: apiKey, body: { credentials: { accessToken: FAKE_HUBSPOT_TOKEN } } });
+      expect(patched.body.health).toMatchObject({ state: 'active' });
+      const lead = await waitFor('the lead to land with the new credentials', async () => {
+        const { body } = await system.call('GET', `/v1/leads/${accepted.body.id}`, { key: apiKey });
+        return body.deliveries[0]?.status === 'succeeded' ? body : undefined;
+      });
+      // The stale 401 is in the delivery's log, but it never paused the destination.
+      const attempts = await system.deps.db.attempt.findMany({ where: { deliveryId: lead.deliveries[0].id }, orderBy: { startedAt: 'asc' } });
+      expect(attempts.map((a) => a.statusCode)).toEqual([401, 201]);
+      const destination = (await system.call('GET', `/v1/destinations/${id}`, { key: apiKey })).body;
+      expect(destination.health).toMatchObject({ state: 'active', reason: null });
+      const events = await system.call('GET', `/v1/destinations/${id}/events`, { key: apiKey });
+      expect(events.body.items.map((e: { state: string }) => e.state)).not.toContain('paused');
+    });
+
     it('a lead that cannot be mapped fails with MAPPING_ERROR naming the field and makes no call', async () => {
       await addDestination({ type: 'custom', config: { url: `${sink.url}/leads` }, fieldMapping: [{ from: 'phone', to: 'Phone', required: true }] });
       const calls = sink.callsTo('leads').length;

@@ -80,6 +80,8 @@ export function destinationsRouter(deps: ApiDeps): Router {
         fieldMapping: settings.fieldMapping ?? Prisma.DbNull,
         limits: patch.limits === undefined ? undefined : (patch.limits ?? Prisma.DbNull),
         batch: patch.batch === undefined ? undefined : (patch.batch ?? Prisma.DbNull),
+        // Calls in flight with the old credentials or config can no longer pause it (see Lanes.pause).
+        credentialsVersion: patch.credentials || patch.config ? { increment: 1 } : undefined,
       },
     });
     // New credentials or config may be exactly what a paused destination was waiting for.

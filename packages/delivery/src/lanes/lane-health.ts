@@ -12,6 +12,11 @@ export interface HealthChange {
   /** Paused only: the cool-down this pause started with (doubles on each failed probe). */
   cooldownMs?: number | null;
   message: string;
+  /**
+   * Only while the destination's credentials version is still this one: a call made with
+   * credentials an admin has since replaced says nothing about the new ones (see Lanes.pause).
+   */
+  credentialsVersion?: number;
 }
 
 /**
@@ -32,6 +37,7 @@ export async function changeHealth(
         id: destinationId,
         healthState: { in: from },
         NOT: { healthState: next.state, healthReason: next.reason },
+        ...(next.credentialsVersion !== undefined ? { credentialsVersion: next.credentialsVersion } : {}),
       },
       data: {
         healthState: next.state,
@@ -60,34 +66,61 @@ export async function changeHealth(
 export async function pauseDestination(
   deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>,
   destinationId: string,
-  pause: { reason: HealthReason; resumeAt: Date | null; cooldownMs: number | null; message: string },
+  pause: { reason: HealthReason; resumeAt: Date | null; cooldownMs: number | null; message: string; credentialsVersion?: number },
   from: HealthState[] = ['active', 'throttled'],
 ): Promise<boolean> {
   const changed = await changeHealth(deps, destinationId, { state: 'paused', ...pause }, from);
-  if (changed) await mirrorPause(deps.lanes?.redis, destinationId, pause.reason, pause.resumeAt);
+  if (changed) await mirrorPause(deps.lanes?.redis, destinationId, pause.reason, pause.resumeAt, pause.credentialsVersion);
   return changed;
 }
 
-async function mirrorPause(redis: RedisConnection | undefined, destinationId: string, reason: string, resumeAt: Date | null): Promise<void> {
+/**
+ * The lane's copy of a pause. It carries the credentials version it was made under, so a mirror
+ * written just after an admin's update resumed the destination is ignored by jobs that loaded the
+ * newer version (Lanes.admit).
+ */
+async function mirrorPause(
+  redis: RedisConnection | undefined,
+  destinationId: string,
+  reason: string,
+  resumeAt: Date | null,
+  credentialsVersion?: number,
+): Promise<void> {
   if (!redis) return;
   const key = laneKeys(destinationId).paused;
   await redis
     .multi()
-    .hset(key, { reason, resumeAt: String(resumeAt?.getTime() ?? 0) })
+    .hset(key, {
+      reason,
+      resumeAt: String(resumeAt?.getTime() ?? 0),
+      ...(credentialsVersion !== undefined ? { credentialsVersion: String(credentialsVersion) } : {}),
+    })
     .pexpire(key, 86_400_000)
     .exec();
 }
 
-/** A paused destination's probe failed: the same pause, a doubled cool-down, a later probe (written without a new event). */
+/**
+ * A paused destination's probe failed: the same pause, a doubled cool-down, a later probe (written
+ * without a new event). With `credentialsVersion`, only while that version is current; returns
+ * null when it is not (the credentials the probe used were replaced meanwhile).
+ */
 export async function extendPause(
   deps: Pick<DeliveryDeps, 'db' | 'logger' | 'lanes'>,
   destinationId: string,
   cooldownMs: number,
   reason: string,
-): Promise<Date> {
+  credentialsVersion?: number,
+): Promise<Date | null> {
   const resumeAt = new Date(Date.now() + cooldownMs);
-  await mirrorPause(deps.lanes?.redis, destinationId, reason, resumeAt);
-  await deps.db.destination.updateMany({ where: { id: destinationId, healthState: 'paused' }, data: { resumeAt, pauseCooldownMs: cooldownMs } });
+  if (credentialsVersion === undefined) await mirrorPause(deps.lanes?.redis, destinationId, reason, resumeAt);
+  const { count } = await deps.db.destination.updateMany({
+    where: { id: destinationId, healthState: 'paused', ...(credentialsVersion !== undefined ? { credentialsVersion } : {}) },
+    data: { resumeAt, pauseCooldownMs: cooldownMs },
+  });
+  if (credentialsVersion !== undefined) {
+    if (!count) return null;
+    await mirrorPause(deps.lanes?.redis, destinationId, reason, resumeAt, credentialsVersion);
+  }
   deps.logger.info({ destinationId, cooldownMs, resumeAt: resumeAt.toISOString() }, 'destination probe failed: still paused');
   return resumeAt;
 }

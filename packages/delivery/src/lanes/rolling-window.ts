@@ -21,22 +21,29 @@ export async function takeFromWindow(
   windowMs: number,
   inFlightMs: number,
   now = Date.now(),
-): Promise<{ admitted: true; member: string } | { admitted: false; opensInMs: number }> {
+): Promise<{ admitted: true; member: string } | { admitted: false; opensInMs: number; opensAt: number[] }> {
   const member = `${now}:${randomUUID()}`;
   const replies = await redis
     .multi()
     .zremrangebyscore(key, '-inf', now - windowMs)
     .zadd(key, now + inFlightMs, member)
     .zcard(key)
-    .zrange(key, 0, 0, 'WITHSCORES')
+    .zrange(key, 0, limit, 'WITHSCORES')
     .pexpire(key, windowMs * 2 + inFlightMs)
     .exec();
   const count = Number(replies?.[2]?.[1] ?? 0);
   if (count <= limit) return { admitted: true, member };
   await redis.zrem(key, member);
-  const oldest = Number((replies?.[3]?.[1] as string[] | undefined)?.[1] ?? now);
-  // The oldest may still be in flight (scored in the future): then the window opens within a window.
-  return { admitted: false, opensInMs: Math.min(windowMs, Math.max(1, oldest + windowMs - now)) };
+  // When each of the oldest calls leaves the window, in order. One still in flight (scored in the
+  // future) leaves at the earliest a window from now.
+  const withScores = (replies?.[3]?.[1] as string[] | undefined) ?? [];
+  const opensAt: number[] = [];
+  for (let i = 0; i < withScores.length; i += 2) {
+    if (withScores[i] !== member) opensAt.push(Math.min(Number(withScores[i + 1]), now) + windowMs);
+  }
+  opensAt.sort((a, b) => a - b);
+  const first = opensAt[0] ?? now + windowMs;
+  return { admitted: false, opensInMs: Math.min(windowMs, Math.max(1, first - now)), opensAt };
 }
 
 /**
