@@ -139,9 +139,19 @@ export async function resumeDestination(deps: DeliveryDeps, destinationId: strin
     const keys = laneKeys(destinationId);
     await redis.del(keys.hold, keys.failures, keys.probe, keys.paused);
   }
-  if (changed) await promoteWaiting(deps, destinationId);
+  if (changed) {
+    await promoteWaiting(deps, destinationId);
+    // A job that read the pause just before the resume may move itself to delayed just after
+    // the first pass: a second pass a moment later wakes it too.
+    setTimeout(() => {
+      promoteWaiting(deps, destinationId).catch((err: Error) => deps.logger.warn({ destinationId, err: err.message }, 'second wake-up after resume failed'));
+    }, SECOND_WAKE_UP_MS).unref();
+  }
   return changed;
 }
+
+/** Far longer than a job takes from reading its lane's pause to moving itself to delayed. */
+const SECOND_WAKE_UP_MS = 2000;
 
 const PROMOTE_CHUNK = 200;
 

@@ -90,7 +90,7 @@ export class Lanes {
     const pause = mirrored?.reason
       ? { reason: mirrored.reason, resumeAt: Number(mirrored.resumeAt) ? new Date(Number(mirrored.resumeAt)) : null }
       : d.healthState === 'paused'
-        ? { reason: d.healthReason, resumeAt: d.resumeAt }
+        ? await currentPause(deps, d.id)
         : undefined;
     const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
     // Waiters of a lane that reopens are spread over the windows they will need, in FIFO order.
@@ -335,4 +335,14 @@ export class Lanes {
 function numberOr(value: string | undefined): number | undefined {
   const n = Number(value);
   return value !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The pause PostgreSQL holds now. Asked only when the row this job loaded says paused but the
+ * lane has no mirror of it: a resume deletes the mirror, so the loaded row may be older than
+ * the resume, and trusting it would put the delivery to sleep for a manual pause's hour.
+ */
+async function currentPause(deps: DeliveryDeps, destinationId: string): Promise<{ reason: string | null; resumeAt: Date | null } | undefined> {
+  const row = await deps.db.destination.findUnique({ where: { id: destinationId }, select: { healthState: true, healthReason: true, resumeAt: true } });
+  return row?.healthState === 'paused' ? { reason: row.healthReason, resumeAt: row.resumeAt } : undefined;
 }
