@@ -61,6 +61,17 @@ export async function releaseClaims(deps: Pick<DeliveryDeps, 'db'>, claimant: st
     WHERE id = ANY(${ids}::text[]) AND claimed_by = ${claimant}`;
 }
 
+/**
+ * Lets go of every claim the claimant still holds except `keep` (those a failed call holds for
+ * its backoff). By claimant, not by the ids of its last claim: a claim topped up after the
+ * wait may have picked a different set, and what it no longer lists must not wait out a lease.
+ */
+export async function releaseAllClaims(deps: Pick<DeliveryDeps, 'db'>, claimant: string, keep: string[]): Promise<void> {
+  await deps.db.$executeRaw`
+    UPDATE deliveries SET claimed_by = NULL, claim_until = NULL
+    WHERE claimed_by = ${claimant} AND NOT (id = ANY(${keep}::text[]))`;
+}
+
 /** How long until the claim on a delivery ends (0: nobody holds it). */
 export function claimHeldForMs(delivery: { claimUntil: Date | null }, now = Date.now()): number {
   return delivery.claimUntil ? Math.max(0, delivery.claimUntil.getTime() - now) : 0;

@@ -27,8 +27,6 @@ export function effectiveBatch(destination: { type: string; batch: unknown }): E
   if (!vendorMax) return null;
   const parsed = batchSettingsSchema.safeParse(destination.batch ?? {});
   const settings = parsed.success ? parsed.data : {};
-  // Opt-in until the burst proof passes reliably: under load a few deliveries were seen waiting out
-  // a claim's lease (API.md's default is on; see the notes).
-  if (settings.enabled !== true || settings.maxSize === 1) return null;
+  if (settings.enabled === false || settings.maxSize === 1) return null;
   return { maxSize: Math.min(settings.maxSize ?? vendorMax, vendorMax), maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS };
 }

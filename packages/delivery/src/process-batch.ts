@@ -2,7 +2,7 @@ import type { PushResult } from '@crm-push/crm';
 import type { DeliveryError } from '@crm-push/outbound';
 import { backoffDelay } from '@crm-push/queue';
 import type { Job } from 'bullmq';
-import { claimBatch, releaseClaims } from './batch-claim';
+import { claimBatch, releaseAllClaims, releaseClaims } from './batch-claim';
 import type { EffectiveBatch } from './batch-settings';
 import { decideFate } from './delivery-fate';
 import type { DeliveryDeps } from './deps';
@@ -118,11 +118,7 @@ export async function runBatch(
       await lane?.release();
     }
   } finally {
-    await releaseClaims(
-      deps,
-      claimant,
-      ids.filter((id) => !held.has(id)),
-    );
+    await releaseAllClaims(deps, claimant, [...held]);
   }
 }
 
