@@ -27,6 +27,8 @@ export function effectiveBatch(destination: { type: string; batch: unknown }): E
   if (!vendorMax) return null;
   const parsed = batchSettingsSchema.safeParse(destination.batch ?? {});
   const settings = parsed.success ? parsed.data : {};
-  if (settings.enabled === false || settings.maxSize === 1) return null;
+  // Opt-in (`batch.enabled: true`) for now: the lane proofs for daily allowances and rejected
+  // credentials still count one call per lead, and have not been re-proven with batches.
+  if (settings.enabled !== true || settings.maxSize === 1) return null;
   return { maxSize: Math.min(settings.maxSize ?? vendorMax, vendorMax), maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS };
 }
