@@ -1,5 +1,5 @@
 // `npm run bench -- --lanes [hubspot,hang] [--lanes-workers 2]`: flow control at the vendors' real
-// limits (issue 12), on real api and worker processes against the enforcing fakes.
+// limits, on real api and worker processes against the enforcing fakes.
 //   hubspot: a fake HubSpot that enforces 100 calls per 10 s (and says so only in its
 //            X-HubSpot-RateLimit-* headers), 2 000 leads, unbatched, a destination with no `limits`.
 //            Ideal time: what the window allows (leads / 100 × 10 s).
