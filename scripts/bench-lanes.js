@@ -8,9 +8,9 @@
 // Per scenario: throughput, lag p50/p95/p99 (lead stored → delivery succeeded, PostgreSQL's
 // clock), calls made, 429s seen, and the ideal time. Kept apart from bench.js's main phase.
 const { spawn } = require('node:child_process');
-const http = require('node:http');
 const path = require('node:path');
 const { request, Agent } = require('undici');
+const { freePort, percentile } = require('./bench-common');
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/crm_push_bench';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -28,19 +28,6 @@ function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   const value = i > 0 ? process.argv[i + 1] : undefined;
   return value !== undefined && !value.startsWith('--') ? value : fallback;
-}
-
-function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

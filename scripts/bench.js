@@ -19,6 +19,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { request, Agent } = require('undici');
+const { freePort, percentile } = require('./bench-common');
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -81,10 +82,6 @@ function ceiling(mode, redisUrl, jobs, sinkUrl) {
   });
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 /** The CRM: answers 201 and notes when each bench lead's delivery arrived (lags, in ms since POST). */
 function startCrm(postedAt, lags) {
   let received = 0;
@@ -102,15 +99,6 @@ function startCrm(postedAt, lags) {
   });
   server.keepAliveTimeout = 30000;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, received: () => received })));
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function resetStores(redisUrl) {
