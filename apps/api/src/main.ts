@@ -23,7 +23,7 @@ async function main() {
   const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
   const metrics = new ProcessMetrics({
-    queues: () => queues.all(),
+    queues: () => queues.backlogs(),
     evictionPolicy: () => readEvictionPolicy(redis),
     destinationStates: async () =>
       (await db.destination.findMany({ where: { deletedAt: null }, select: { id: true, healthState: true } })).map((d) => ({

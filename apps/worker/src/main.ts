@@ -34,10 +34,7 @@ async function main() {
   const workers = [
     ...createDeliveryWorkers(deps, connection, workerOpts),
     // Leads a platform only announced (Meta Lead Ads): fetched, then ingested like any other.
-    createSourceWorker({ ...deps, ingest: createIngester(deps) }, connection, {
-      concurrency: config.WORKER_CONCURRENCY,
-      prefix: queues.layout.single('sources').prefix,
-    }),
+    createSourceWorker({ ...deps, ingest: createIngester(deps) }, connection, { concurrency: config.WORKER_CONCURRENCY }),
   ];
   // Every worker (re)creates the sweep's scheduler, so a Redis flush cannot lose the sweep.
   const maintenance = await createMaintenanceWorker(deps, connection);

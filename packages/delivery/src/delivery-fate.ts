@@ -1,7 +1,6 @@
 import type { Config } from '@crm-push/config';
 import type { DeliveryError } from '@crm-push/outbound';
-import { LIVE_JOB_STATES, sweepDelay } from '@crm-push/queue';
-import { UnrecoverableError } from 'bullmq';
+import { LIVE_JOB_STATES, PermanentJobError, sweepDelay } from '@crm-push/queue';
 
 /*
  * The one rule that keeps PostgreSQL and BullMQ in agreement. At every moment a delivery is
@@ -27,17 +26,6 @@ export type FailureVerdict =
 export interface FailureFate {
   verdict: FailureVerdict;
   nextRetryAt: Date | null;
-}
-
-/** What a job knows of its own attempts (BullMQ's `attemptsMade` and `opts.attempts`). */
-export interface JobAttempts {
-  attemptsMade: number;
-  opts: { attempts?: number };
-}
-
-/** Whether this run of the job is its round's last: BullMQ will not run it again on failure. */
-export function isFinalAttempt(job: JobAttempts): boolean {
-  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 /**
@@ -70,10 +58,10 @@ export function statusOfFate(fate: FailureFate): 'retrying' | 'failed' {
 
 /**
  * What the processor throws once the fate is recorded: the error itself when BullMQ should retry
- * (its backoff reads `retryAfterMs`), an UnrecoverableError when the round is over.
+ * (its backoff reads `retryAfterMs`), a PermanentJobError when the round is over.
  */
 export function errorForQueue(fate: FailureFate, error: DeliveryError): Error {
-  return fate.verdict === 'retrying' ? error : new UnrecoverableError(`${error.code}: ${error.message}`);
+  return fate.verdict === 'retrying' ? error : new PermanentJobError(`${error.code}: ${error.message}`);
 }
 
 /** A delivery row as the invariant sees it. */

@@ -1,22 +1,13 @@
 export type { DeliveryDeps, DeliveryMetrics } from './deps';
 export { leadStatusOf, refreshLeadStatus, type LeadStatus, type DeliveryStatus } from './lead-status';
 export { recordFailure, recordSuccesses } from './record-outcome';
-export { processDelivery, type ProcessOutcome, type DeliveryJobData } from './process-delivery';
-export {
-  decideFate,
-  errorForQueue,
-  invariantBreach,
-  isFinalAttempt,
-  statusOfFate,
-  type DeliveryFacts,
-  type FailureFate,
-  type FailureVerdict,
-} from './delivery-fate';
+export { processDelivery, type ProcessOutcome, type DeliveryJob } from './process-delivery';
+export { decideFate, errorForQueue, invariantBreach, statusOfFate, type DeliveryFacts, type FailureFate, type FailureVerdict } from './delivery-fate';
 export { createIngester, ingestLead, type Ingester, type LeadInput, type IngestResult } from './ingest-lead';
 export { enqueueOrLeaveToSweep } from './leave-to-sweep';
 export { deliveryView, leadView, leadInclude, findLead } from './views';
 export { buildAdapter, testConnection } from './build-adapter';
-export { createDeliveryWorker, createDeliveryWorkers } from './delivery-worker';
+export { createDeliveryWorkers } from './delivery-worker';
 export { sealActions, openAction, storedActions, actionsView, type StoredAction, type StoredWebhookAction } from './flow-secrets';
 export { ACTION_KINDS, isActionKind } from './prepare-action-call';
 export { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery, type LeadForRouting } from './plan-deliveries';

@@ -1,5 +1,4 @@
-import { JOBS, type RedisConnection } from '@crm-push/queue';
-import { Worker } from 'bullmq';
+import { createJobWorker, JOBS, type RedisConnection } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { eraseExpiredLeads, forgetJobs } from './erase-leads';
 import { failOperation, resumeStalledOperations, runPushPendingStep } from './push-pending-operation';
@@ -24,20 +23,12 @@ const CONTINUE_AFTER_MS = 10_000;
  * keep the existing schedule, so every worker can call it at start and now and then.
  */
 export async function ensureSweepScheduler(deps: DeliveryDeps): Promise<void> {
-  await deps.queues.byKey.maintenance.upsertJobScheduler(
-    SWEEP_SCHEDULER_ID,
-    { every: deps.config.SWEEP_EVERY_MS },
-    { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
-  );
+  await deps.queues.schedule(SWEEP_SCHEDULER_ID, 'sweep', deps.config.SWEEP_EVERY_MS, 100);
 }
 
 async function ensureSchedulers(deps: DeliveryDeps): Promise<void> {
   await ensureSweepScheduler(deps);
-  await deps.queues.byKey.maintenance.upsertJobScheduler(
-    RETENTION_SCHEDULER_ID,
-    { every: RETENTION_EVERY_MS },
-    { name: 'retention', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
-  );
+  await deps.queues.schedule(RETENTION_SCHEDULER_ID, 'retention', RETENTION_EVERY_MS, 10);
 }
 
 /**
@@ -45,69 +36,51 @@ async function ensureSchedulers(deps: DeliveryDeps): Promise<void> {
  * so unsetting the variable stops it.
  */
 export async function ensureRetentionScheduler(deps: DeliveryDeps): Promise<void> {
-  const maintenance = deps.queues.byKey.maintenance;
-  if (deps.config.LEAD_RETENTION_DAYS === undefined) {
-    await maintenance.removeJobScheduler(LEAD_ERASURE_SCHEDULER_ID);
-    return;
-  }
-  await maintenance.upsertJobScheduler(
-    LEAD_ERASURE_SCHEDULER_ID,
-    { every: RETENTION_EVERY_MS },
-    { name: 'erase-expired', data: {}, opts: { removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
-  );
+  if (deps.config.LEAD_RETENTION_DAYS === undefined) return deps.queues.unschedule(LEAD_ERASURE_SCHEDULER_ID);
+  await deps.queues.schedule(LEAD_ERASURE_SCHEDULER_ID, 'erase-expired', RETENTION_EVERY_MS, 30);
 }
 
 export interface MaintenanceWorker {
-  worker: Worker;
   close(): Promise<void>;
 }
 
 /**
- * The maintenance queue's worker (concurrency 1: sweeps and the daily retention trim) and their schedulers. The scheduler is
- * upserted at start, before each sweep and on a timer, so a Redis flush while workers run is
- * healed within a minute even though the flush took the scheduler with it.
+ * The maintenance queue's worker (concurrency 1: sweeps, retention, erasure, push-pending steps)
+ * and their schedulers. The schedulers are upserted at start, before each sweep and on a timer,
+ * so a Redis flush while workers run is healed within a minute even though it took them along.
  */
 export async function createMaintenanceWorker(
   deps: DeliveryDeps,
   connection: RedisConnection,
   opts: { sweep?: SweepOptions } = {},
 ): Promise<MaintenanceWorker> {
-  const queue = deps.queues.byKey.maintenance;
-  const worker = new Worker(
-    queue.name,
-    async (job): Promise<unknown> => {
-      if (job.name === 'retention') return trimHistory(deps);
-      if (job.name === 'push-pending') return runPushPendingStep(deps, JOBS['push-pending'].payload.parse(job.data).operationId);
-      if (job.name === 'erase-expired') return eraseExpired(deps);
-      if (job.name === 'forget-jobs') {
-        const left = await forgetJobs(deps, JOBS['forget-jobs'].payload.parse(job.data).jobs);
+  const worker = createJobWorker(
+    deps.queues.layout.single('maintenance'),
+    connection,
+    {
+      sweep: () => sweep(deps, opts.sweep),
+      retention: () => trimHistory(deps),
+      'push-pending': (job) => runPushPendingStep(deps, job.data.operationId),
+      'erase-expired': () => eraseExpired(deps),
+      'forget-jobs': async (job) => {
+        const left = await forgetJobs(deps, job.data.jobs);
         // Still running (or Redis failed): BullMQ tries again with backoff.
         if (left.length) throw new Error(`${left.length} jobs of erased leads are still running`);
         return { removed: true };
-      }
-      if (job.name !== 'sweep') return undefined;
-      await ensureSweepScheduler(deps);
-      const result: SweepResult = await runSweep(deps, opts.sweep);
-      await resumeStalledOperations(deps);
-      if (result.ran && !result.complete) {
-        await deps.queues.add(
-          'sweep',
-          {},
-          { jobId: `sweep-more-${Date.now()}`, delay: Math.min(CONTINUE_AFTER_MS, deps.config.SWEEP_EVERY_MS), removeOnComplete: true, removeOnFail: true },
-        );
-      }
-      return result;
+      },
     },
-    { connection, prefix: queue.opts.prefix, concurrency: 1 },
+    {
+      concurrency: 1,
+      onFailed: (job, err) => {
+        deps.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed');
+        const finalAttempt = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+        if (job?.name === 'push-pending' && finalAttempt) {
+          void failOperation(deps, JOBS['push-pending'].payload.parse(job.data).operationId, err).catch(() => undefined);
+        }
+      },
+    },
   );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
-  worker.on('failed', (job, err) => {
-    deps.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed');
-    const finalAttempt = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (job?.name === 'push-pending' && finalAttempt) {
-      void failOperation(deps, JOBS['push-pending'].payload.parse(job.data).operationId, err).catch(() => undefined);
-    }
-  });
 
   const heal = () =>
     Promise.all([ensureSchedulers(deps), ensureRetentionScheduler(deps)]).catch((err) =>
@@ -118,12 +91,26 @@ export async function createMaintenanceWorker(
   const timer = setInterval(heal, Math.min(deps.config.SWEEP_EVERY_MS, 60_000));
   timer.unref();
   return {
-    worker,
     async close() {
       clearInterval(timer);
       await worker.close();
     },
   };
+}
+
+/** One sweep; one that stopped at its limit asks for another soon. */
+async function sweep(deps: DeliveryDeps, opts: SweepOptions | undefined): Promise<SweepResult> {
+  await ensureSweepScheduler(deps);
+  const result = await runSweep(deps, opts);
+  await resumeStalledOperations(deps);
+  if (result.ran && !result.complete) {
+    await deps.queues.add(
+      'sweep',
+      {},
+      { jobId: `sweep-more-${Date.now()}`, delay: Math.min(CONTINUE_AFTER_MS, deps.config.SWEEP_EVERY_MS), removeOnComplete: true, removeOnFail: true },
+    );
+  }
+  return result;
 }
 
 /** One run of LEAD_RETENTION_DAYS; a run that stopped at its batch limit asks for another soon. */

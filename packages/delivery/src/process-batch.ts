@@ -1,13 +1,12 @@
 import type { PushResult } from '@crm-push/crm';
 import type { DeliveryError } from '@crm-push/outbound';
-import { backoffDelay } from '@crm-push/queue';
-import type { Job } from 'bullmq';
+import { backoffDelay, deferJob, type QueueJob } from '@crm-push/queue';
 import { claimBatch, releaseAllClaims, releaseClaims } from './batch-claim';
 import type { EffectiveBatch } from './batch-settings';
 import { decideFate } from './delivery-fate';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
-import { deferJob, enterLane } from './lanes';
+import { enterLane } from './lanes';
 import { loadDeliveries, type LoadedDelivery } from './load-delivery';
 import { prepareBatchCall } from './prepare-call';
 import { recordFailure, recordRiderAttempts, type AttemptFacts } from './record-outcome';
@@ -27,7 +26,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runBatch(
   deps: DeliveryDeps,
   store: DeliveryStore,
-  job: Job,
+  job: QueueJob,
   token: string | undefined,
   delivery: LoadedDelivery,
   batch: EffectiveBatch,

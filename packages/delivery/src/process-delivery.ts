@@ -1,12 +1,12 @@
 import { DeliveryError } from '@crm-push/outbound';
-import type { Job } from 'bullmq';
+import { deferJob, isFinalAttempt, type QueueJob } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { claimHeldForMs } from './batch-claim';
 import { effectiveBatch } from './batch-settings';
 import type { DeliveryStore } from './delivery-store';
-import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
+import { decideFate, errorForQueue } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
-import { deferJob, enterLane } from './lanes';
+import { enterLane } from './lanes';
 import { CLAIM_RECHECK_MS, runBatch } from './process-batch';
 import { prepareCall } from './prepare-call';
 import { recordFailure, type AttemptFacts } from './record-outcome';
@@ -14,17 +14,14 @@ import { recordFailure, type AttemptFacts } from './record-outcome';
 export type ProcessOutcome =
   { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'already-failed' | 'stale-round' };
 
-export interface DeliveryJobData {
-  deliveryId: string;
-  /** The push round the job was made for; jobs of older releases carry none (round 1). */
-  round?: number;
-}
+/** A delivery's job: a CRM push (`deliver`) or a flow action (`action`); both name the delivery and its round. */
+export type DeliveryJob = QueueJob<'deliver' | 'action'>;
 
 /**
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM
  * contract. PostgreSQL decides what to do; the job only names the delivery and its round.
  */
-export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: Job<DeliveryJobData>, token?: string): Promise<ProcessOutcome> {
+export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, job: DeliveryJob, token?: string): Promise<ProcessOutcome> {
   const delivery = await store.load(job.data.deliveryId);
   if (!delivery) return { outcome: 'skipped', reason: 'missing' };
   // A stale or duplicated job (late sweep, stalled-job recovery) must not push twice: a job of an
@@ -84,13 +81,7 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
 }
 
 /** Decides, records and reports a failure; returns what to throw so BullMQ does what the row says. */
-async function settleFailure(
-  deps: DeliveryDeps,
-  delivery: LoadedDelivery,
-  job: Job<DeliveryJobData>,
-  error: DeliveryError,
-  attempt?: AttemptFacts,
-): Promise<Error> {
+async function settleFailure(deps: DeliveryDeps, delivery: LoadedDelivery, job: DeliveryJob, error: DeliveryError, attempt?: AttemptFacts): Promise<Error> {
   const fate = decideFate(deps.config, delivery, error, isFinalAttempt(job));
   await recordFailure(deps, delivery, error, fate, attempt);
   deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: fate.verdict, durationMs: attempt?.durationMs });

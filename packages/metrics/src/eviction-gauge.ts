@@ -1,3 +1,4 @@
+import { withTimeout } from '@crm-push/config';
 import { Gauge, type Registry } from 'prom-client';
 
 const READ_TIMEOUT_MS = 2000;
@@ -16,19 +17,11 @@ export function registerEvictionGauge(registry: Registry, readPolicy: () => Prom
     async collect() {
       gauge.reset();
       try {
-        const policy = await withTimeout(readPolicy());
+        const policy = await withTimeout(readPolicy(), READ_TIMEOUT_MS, 'timed out reading Redis');
         gauge.labels(policy).set(policy === 'noeviction' ? 0 : 1);
       } catch {
         // Redis unreachable: crm_push_queue_reachable says so.
       }
     },
   });
-}
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out reading Redis')), READ_TIMEOUT_MS).unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

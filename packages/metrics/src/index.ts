@@ -1,3 +1,3 @@
 export { ProcessMetrics, type AttemptOutcome, type MetricsOptions } from './process-metrics';
-export { registerQueueGauges, type QueueSource } from './queue-gauges';
+export { registerQueueGauges, type QueueBacklog, type QueueSource } from './queue-gauges';
 export { serveMetrics, startMetricsEndpoint, portOf } from './serve-metrics';

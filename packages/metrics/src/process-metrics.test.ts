@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRedis } from '@crm-push/queue';
+import { createRedis, QUEUE_NAMES, Queues } from '@crm-push/queue';
 import { openTestRedis, parsePrometheusText, sampleValue } from '@crm-push/testing';
-import { Queue } from 'bullmq';
 import { ProcessMetrics } from './process-metrics';
 import { portOf, serveMetrics, startMetricsEndpoint } from './serve-metrics';
 
@@ -94,45 +93,45 @@ describe('queue gauges', () => {
 
   it('reads each queue depth by state and the age of the oldest waiting job from Redis at scrape time', async () => {
     const connection = createRedis(redis.url, 'producer');
-    const queue = new Queue('gauge-test', { connection });
-    const idle = new Queue('gauge-idle', { connection });
+    const queues = new Queues(connection, { retries: 0 });
+    const crm = QUEUE_NAMES.crm;
     try {
-      const m = new ProcessMetrics({ processMetrics: false, queues: () => [queue, idle] });
-      await queue.add('deliver', {}, { timestamp: Date.now() - 90_000 }); // added 90 s ago
-      await queue.add('deliver', {});
-      await queue.add('deliver', {}, { delay: 60_000 });
+      const m = new ProcessMetrics({ processMetrics: false, queues: () => queues.backlogs() });
+      await queues.byKey.crm.add('deliver', {}, { timestamp: Date.now() - 90_000 }); // added 90 s ago
+      await queues.byKey.crm.add('deliver', {});
+      await queues.byKey.crm.add('deliver', {}, { delay: 60_000 });
       let text = await scrape(m);
-      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: 'gauge-test', state: 'waiting' })).toBe(2);
-      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: 'gauge-test', state: 'delayed' })).toBe(1);
-      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: 'gauge-test', state: 'active' })).toBe(0);
-      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: 'gauge-test' })).toBeGreaterThanOrEqual(90);
-      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: 'gauge-idle' })).toBe(0);
-      expect(sampleValue(text, 'crm_push_queue_reachable', { queue: 'gauge-test' })).toBe(1);
+      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'waiting' })).toBe(2);
+      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'delayed' })).toBe(1);
+      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'active' })).toBe(0);
+      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: crm })).toBeGreaterThanOrEqual(90);
+      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: QUEUE_NAMES.actions })).toBe(0);
+      expect(sampleValue(text, 'crm_push_queue_reachable', { queue: crm })).toBe(1);
 
-      await queue.drain(true);
+      await queues.byKey.crm.drain(true);
       text = await scrape(m);
-      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: 'gauge-test', state: 'waiting' })).toBe(0);
-      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: 'gauge-test' })).toBe(0);
+      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'waiting' })).toBe(0);
+      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: crm })).toBe(0);
     } finally {
-      await Promise.all([queue.close(), idle.close()]);
+      await queues.close();
       connection.disconnect();
     }
   });
 
   it('reports a queue Redis cannot answer for as unreachable instead of failing the scrape', async () => {
     const connection = createRedis(redis.url, 'producer');
-    const queue = new Queue('gauge-down', { connection });
-    queue.on('error', () => undefined);
+    const queues = new Queues(connection, { retries: 0 });
+    for (const queue of queues.all()) queue.on('error', () => undefined);
     try {
-      const m = new ProcessMetrics({ processMetrics: false, queues: () => [queue] });
-      await queue.waitUntilReady();
+      const m = new ProcessMetrics({ processMetrics: false, queues: () => queues.backlogs() });
+      await queues.byKey.crm.waitUntilReady();
       connection.disconnect(); // Redis gone: the producer connection fails fast
       const text = await scrape(m);
-      expect(sampleValue(text, 'crm_push_queue_reachable', { queue: 'gauge-down' })).toBe(0);
-      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: 'gauge-down' })).toBeUndefined();
+      expect(sampleValue(text, 'crm_push_queue_reachable', { queue: QUEUE_NAMES.crm })).toBe(0);
+      expect(sampleValue(text, 'crm_push_queue_jobs', { queue: QUEUE_NAMES.crm })).toBeUndefined();
       expect(sampleValue(text, 'crm_push_leads_ingested_total', { outcome: 'created' })).toBe(0);
     } finally {
-      await queue.close().catch(() => undefined);
+      await queues.close().catch(() => undefined);
     }
   });
 });

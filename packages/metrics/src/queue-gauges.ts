@@ -1,19 +1,20 @@
-import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 
-/** The queues to report, e.g. `() => deps.queues.all()`. */
-export type QueueSource = () => Queue[];
+/** One queue's depth as read at a scrape (`Queues.backlogs()`); counts null when Redis did not answer. */
+export interface QueueBacklog {
+  queue: string;
+  counts: Record<string, number> | null;
+  /** Age of the oldest waiting job in ms, 0 when none waits. */
+  oldestWaitingMs: number;
+}
 
-/** A scrape must answer while Redis is down: BullMQ waits for a connection indefinitely. */
-const READ_TIMEOUT_MS = 2000;
-
-const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+/** The queues to report, e.g. `() => deps.queues.backlogs()`; it must answer while Redis is down. */
+export type QueueSource = () => Promise<QueueBacklog[]>;
 
 /**
  * Queue depth and the age of the oldest waiting job, read from Redis at scrape time (BullMQ
  * keeps the counts; nothing needs updating on the hot path). A queue Redis cannot answer for
- * reports crm_push_queue_reachable 0 and no depth (after at most READ_TIMEOUT_MS), instead of
- * failing or hanging the whole scrape.
+ * reports crm_push_queue_reachable 0 and no depth, instead of failing or hanging the whole scrape.
  */
 export function registerQueueGauges(registry: Registry, queues: QueueSource): void {
   // prom-client asks every metric at once; the three gauges share one read of Redis per scrape.
@@ -45,25 +46,11 @@ export function registerQueueGauges(registry: Registry, queues: QueueSource): vo
   async function readAll(): Promise<void> {
     depth.reset();
     oldest.reset();
-    await Promise.all(queues().map((q) => readQueue(q)));
-  }
-
-  async function readQueue(queue: Queue): Promise<void> {
-    try {
-      const [counts, [first]] = await withTimeout(Promise.all([queue.getJobCounts(...STATES), queue.getJobs(['wait'], 0, 0, true)]));
-      for (const state of STATES) depth.labels(queue.name, state).set(counts[state] ?? 0);
-      oldest.labels(queue.name).set(first ? Math.max(0, (Date.now() - first.timestamp) / 1000) : 0);
-      reachable.labels(queue.name).set(1);
-    } catch {
-      reachable.labels(queue.name).set(0);
+    for (const backlog of await queues()) {
+      reachable.labels(backlog.queue).set(backlog.counts ? 1 : 0);
+      if (!backlog.counts) continue;
+      for (const [state, count] of Object.entries(backlog.counts)) depth.labels(backlog.queue, state).set(count);
+      oldest.labels(backlog.queue).set(backlog.oldestWaitingMs / 1000);
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out reading the queue')), READ_TIMEOUT_MS).unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

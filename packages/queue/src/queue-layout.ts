@@ -44,12 +44,13 @@ export class QueueLayout {
   }
 
   /** The one queue of an unsharded key (maintenance), or shard 0's when asked for a sharded one. */
-  single(key: QueueKey): QueueAddress {
-    return this.isSharded(key) ? this.shardsOf(key as ShardedQueueKey)[0] : { key, name: QUEUE_NAMES[key], prefix: this.prefixFor() };
+  single<K extends QueueKey>(key: K): QueueAddress & { key: K } {
+    if (this.isSharded(key)) return this.shardsOf(key as K & ShardedQueueKey)[0];
+    return { key, name: QUEUE_NAMES[key], prefix: this.prefixFor() };
   }
 
   /** Every shard of a sharded queue, in shard order. */
-  shardsOf(key: ShardedQueueKey): QueueAddress[] {
+  shardsOf<K extends ShardedQueueKey>(key: K): (QueueAddress & { key: K })[] {
     if (this.shards === 1) return [{ key, name: QUEUE_NAMES[key], prefix: this.prefixFor(), shard: 0 }];
     return Array.from({ length: this.shards }, (_, shard) => ({ key, name: `${QUEUE_NAMES[key]}-${shard}`, prefix: this.prefixFor(shard), shard }));
   }

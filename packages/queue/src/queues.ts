@@ -1,8 +1,21 @@
+import { withTimeout } from '@crm-push/config';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisConnection } from './connection';
 import { jobNameForKind, JOBS, type JobName, type JobPayload } from './job-catalog';
+import type { JobNameIn } from './job-worker';
 import { QueueLayout, type QueueAddress, type QueueLayoutOptions, type ShardedQueueKey } from './queue-layout';
 import type { QueueKey } from './queue-names';
+
+/** The job states a backlog reports: the live ones, and the finished ones Redis still keeps. */
+const BACKLOG_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+
+export interface QueueBacklog {
+  queue: string;
+  /** Jobs by state; null when Redis did not answer in time. */
+  counts: Record<string, number> | null;
+  /** Age of the oldest waiting job, 0 when none waits. */
+  oldestWaitingMs: number;
+}
 
 /** Finished jobs stay visible in Bull Board for a while, then go, so Redis does not grow. */
 const KEEP_FINISHED: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
@@ -23,6 +36,9 @@ export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['waiting', 'active'
 export function deliveryJobId(deliveryId: string, round = 1): string {
   return round > 1 ? `${deliveryId}-${round}` : deliveryId;
 }
+
+/** Maintenance jobs that take no payload: the ones a schedule can run. */
+export type ScheduledJobName = { [N in JobNameIn<'maintenance'>]: Record<never, never> extends JobPayload<N> ? N : never }[JobNameIn<'maintenance'>];
 
 export interface RetryPolicy {
   /** RETRY_ATTEMPTS: retries after the first attempt. */
@@ -106,6 +122,24 @@ export class Queues {
     return { enqueued: fresh.length, alreadyLive: deliveries.length - fresh.length };
   }
 
+  /**
+   * Each queue's job counts by state and the age of its oldest waiting job, read from Redis (what
+   * the metrics report). A queue Redis does not answer for within `timeoutMs` has counts null:
+   * BullMQ would wait for a connection indefinitely.
+   */
+  backlogs(timeoutMs = 2000): Promise<QueueBacklog[]> {
+    return Promise.all(
+      this.all().map(async (queue) => {
+        try {
+          const [counts, [first]] = await withTimeout(Promise.all([queue.getJobCounts(...BACKLOG_STATES), queue.getJobs(['wait'], 0, 0, true)]), timeoutMs);
+          return { queue: queue.name, counts, oldestWaitingMs: first ? Math.max(0, Date.now() - first.timestamp) : 0 };
+        } catch {
+          return { queue: queue.name, counts: null, oldestWaitingMs: 0 };
+        }
+      }),
+    );
+  }
+
   /** Whether the producer connection is up: enqueues fail fast instead of waiting when it is not. */
   get connected(): boolean {
     return this.connection.status === 'ready';
@@ -134,6 +168,23 @@ export class Queues {
       ),
     );
     await Promise.all(removals);
+  }
+
+  /**
+   * Creates, or leaves as it is, the schedule of a maintenance job: every worker calls this at
+   * start and now and then with the same id, so there is only ever one schedule, and a Redis
+   * flush cannot lose it for long. `keep`: how many of its finished runs stay visible.
+   */
+  async schedule(schedulerId: string, name: ScheduledJobName, everyMs: number, keep: number): Promise<void> {
+    await this.byKey.maintenance.upsertJobScheduler(
+      schedulerId,
+      { every: everyMs },
+      { name, data: JOBS[name].payload.parse({}), opts: { removeOnComplete: { count: keep }, removeOnFail: { count: keep } } },
+    );
+  }
+
+  async unschedule(schedulerId: string): Promise<void> {
+    await this.byKey.maintenance.removeJobScheduler(schedulerId);
   }
 
   /** Many jobs of one name in one round trip; each with the retry policy of deliveries. */

@@ -1,3 +1,4 @@
+import { withTimeout } from '@crm-push/config';
 import { Router } from 'express';
 import { isEvictingPolicy, readEvictionPolicy, type RedisConnection } from '@crm-push/queue';
 import type { ApiDeps } from './context';
@@ -12,14 +13,10 @@ interface DependencyCheck {
 
 const CHECK_TIMEOUT_MS = 1500;
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
-}
-
 /** Down, with a reason that names no host, user or password (drivers put them in messages). */
 async function check(fn: () => Promise<unknown>): Promise<DependencyCheck> {
   try {
-    await withTimeout(fn());
+    await withTimeout(fn(), CHECK_TIMEOUT_MS);
     return { status: 'up' };
   } catch (err) {
     return { status: 'down', error: (err as Error).message === 'timed out' ? 'did not answer in time' : 'unreachable' };

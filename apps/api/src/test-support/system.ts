@@ -6,9 +6,8 @@ import { createLogger, loadConfig, type Config } from '@crm-push/config';
 import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
-import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
+import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget, type JobWorker } from '@crm-push/queue';
 import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, waitFor, type CustomSink } from '@crm-push/testing';
-import type { Worker } from 'bullmq';
 import { createApp } from '../app';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -73,7 +72,7 @@ export async function startSystem(
   const producer = createRedis(redisTarget(config), 'producer');
   const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // One registry for api and in-process workers alike: /metrics shows both sides here.
-  const metrics = new ProcessMetrics({ queues: () => queues.all(), evictionPolicy: () => readEvictionPolicy(producer) });
+  const metrics = new ProcessMetrics({ queues: () => queues.backlogs(), evictionPolicy: () => readEvictionPolicy(producer) });
   const deps: DeliveryDeps = {
     db,
     queues,
@@ -91,7 +90,7 @@ export async function startSystem(
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  let workers: Worker[] = [];
+  let workers: JobWorker[] = [];
   const siblings: Server[] = [];
   const workerConnection = createRedis(redisTarget(config), 'worker');
   const system: TestSystem = {

@@ -1,4 +1,4 @@
-import { DelayedError, type Job } from 'bullmq';
+import { deferJob, type QueueJob } from '@crm-push/queue';
 import type { DeliveryDeps } from '../deps';
 import type { LoadedDelivery } from '../load-delivery';
 import type { LanePass } from './lanes';
@@ -8,17 +8,11 @@ import type { LanePass } from './lanes';
  * (undefined for flow actions, which have no lane), or defers the job — moved back to `delayed`
  * until the lane will take it, then DelayedError so BullMQ counts no attempt — and throws.
  */
-export async function enterLane(deps: DeliveryDeps, delivery: LoadedDelivery, job: Job, token: string | undefined): Promise<LanePass | undefined> {
+export async function enterLane(deps: DeliveryDeps, delivery: LoadedDelivery, job: QueueJob, token: string | undefined): Promise<LanePass | undefined> {
   const destination = delivery.destination;
   if (!deps.lanes || delivery.kind !== 'crm' || !destination) return undefined;
   const verdict = await deps.lanes.admit(deps, { ...delivery, destination });
   if ('succeeded' in verdict) return verdict;
   deps.metrics?.laneWaited?.({ destinationType: destination.type, reason: verdict.reason });
   return await deferJob(job, token, verdict.waitMs);
-}
-
-/** Puts the job back to sleep for `waitMs` without spending an attempt; the delivery keeps its status. */
-export async function deferJob(job: Job, token: string | undefined, waitMs: number): Promise<never> {
-  await job.moveToDelayed(Date.now() + waitMs, token);
-  throw new DelayedError();
 }

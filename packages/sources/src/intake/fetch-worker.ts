@@ -1,5 +1,4 @@
-import { backoffDelay, QUEUE_NAMES, type JobPayload, type RedisConnection } from '@crm-push/queue';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { backoffDelay, createJobWorker, isFinalAttempt, PermanentJobError, type JobWorker, type QueueJob, type RedisConnection } from '@crm-push/queue';
 import { sourceModule } from '../registry';
 import { SourceError } from '../source-error';
 import type { IntakeDeps } from './intake-deps';
@@ -11,7 +10,7 @@ import { storeLeads } from './store-leads';
  * normalised and stored through the lead ingest. A retryable failure is retried by BullMQ with
  * the delivery retry policy; a final one (say, an expired page token) is recorded on the source.
  */
-export async function fetchAnnouncedLead(deps: IntakeDeps, job: Job<JobPayload<'fetch-lead'>>): Promise<'created' | 'duplicate' | 'skipped'> {
+export async function fetchAnnouncedLead(deps: IntakeDeps, job: QueueJob<'fetch-lead'>): Promise<'created' | 'duplicate' | 'skipped'> {
   const { sourceId, ref, eventId, receivedAt } = job.data;
   const source = await deps.db.source.findUnique({ where: { id: sourceId } });
   // A source deleted since: its leads are no longer wanted.
@@ -22,7 +21,7 @@ export async function fetchAnnouncedLead(deps: IntakeDeps, job: Job<JobPayload<'
     return 'duplicate';
   }
   const module = sourceModule(source.type);
-  if (!module.fetchLead) throw new UnrecoverableError(`a ${source.type} source does not fetch leads`);
+  if (!module.fetchLead) throw new PermanentJobError(`a ${source.type} source does not fetch leads`);
   const { config, credentials } = openSource(deps.secrets, source);
   const parsedConfig = module.configSchema.parse(config);
   let lead;
@@ -35,10 +34,10 @@ export async function fetchAnnouncedLead(deps: IntakeDeps, job: Job<JobPayload<'
   } catch (err) {
     const error =
       err instanceof SourceError ? err : new SourceError({ status: 500, code: 'FETCH_FAILED', message: (err as Error).message, retryable: true, cause: err });
-    const final = !error.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const final = !error.retryable || isFinalAttempt(job);
     if (final) await recordFetchFailure(deps.db, source.id, { code: error.code, message: `lead ${ref}: ${error.message}` });
     deps.logger.warn({ sourceId, ref, code: error.code, final }, 'lead fetch failed');
-    if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    if (!error.retryable) throw new PermanentJobError(`${error.code}: ${error.message}`);
     throw error;
   }
   const [stored] = await storeLeads(deps, source, [lead]);
@@ -47,19 +46,18 @@ export async function fetchAnnouncedLead(deps: IntakeDeps, job: Job<JobPayload<'
   return outcome;
 }
 
-/** The BullMQ worker of the source-fetches queue. */
-export function createSourceWorker(deps: IntakeDeps, connection: RedisConnection, opts: { concurrency: number; prefix?: string }): Worker {
+/** The worker of the source-fetches queue, at the layout's name and prefix. */
+export function createSourceWorker(deps: IntakeDeps, connection: RedisConnection, opts: { concurrency: number }): JobWorker {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
-  const worker = new Worker(QUEUE_NAMES.sources, (job: Job<JobPayload<'fetch-lead'>>) => fetchAnnouncedLead(deps, job), {
+  const worker = createJobWorker(
+    deps.queues.layout.single('sources'),
     connection,
-    prefix: opts.prefix,
-    concurrency: opts.concurrency,
-    maxStalledCount: 1,
-    settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-        backoffDelay(attemptsMade, policy, err instanceof SourceError ? err.retryAfterMs : undefined),
+    { 'fetch-lead': (job) => fetchAnnouncedLead(deps, job) },
+    {
+      concurrency: opts.concurrency,
+      backoff: (attemptsMade, err) => backoffDelay(attemptsMade, policy, err instanceof SourceError ? err.retryAfterMs : undefined),
     },
-  });
+  );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'source worker error'));
   return worker;
 }
