@@ -20,8 +20,11 @@ export interface AttemptRow {
  * A delivery's calls, oldest first, in a <details> box (`open` shows it unfolded).
  * `newestFirst` is the RECENT_ATTEMPTS slice; `total` is the delivery's attempt count.
  */
-export function attemptLog(newestFirst: AttemptRow[], total: number, opts: { open?: boolean } = {}): SafeHtml {
-  if (!newestFirst.length) return html`<p class="muted">No call was made (the failure came before any).</p>`;
+export function attemptLog(newestFirst: AttemptRow[], total: number, opts: { open?: boolean; status?: string } = {}): SafeHtml {
+  if (!newestFirst.length) {
+    const why = !opts.status || opts.status === 'failed' ? ' (the failure came before any)' : ' yet';
+    return html`<p class="muted" data-role="no-attempts">No call was made${why}.</p>`;
+  }
   const attempts = newestFirst.slice().reverse();
   const more = total > attempts.length ? html` (the last ${attempts.length} of ${total})` : '';
   return html`<details${opts.open ? html` open` : ''}><summary>Attempt log${more}</summary><table class="attempts">

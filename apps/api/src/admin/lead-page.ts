@@ -78,7 +78,7 @@ function deliveriesTable(deliveries: DeliveryRow[]): SafeHtml {
 <td>${statusBadge(d.status)}<br><span class="muted">since ${time(d.updatedAt)}</span></td>
 <td data-role="attempts">${d.attempts}</td>
 <td>${d.lastErrorCode ? html`<code data-role="last-error">${d.lastErrorCode}</code>` : html`<span class="muted">none</span>`} ${d.lastStatusCode ? html`(HTTP ${d.lastStatusCode})` : ''}<br>${d.lastErrorMessage ?? ''}
-${attemptLog(d.attemptLog, d.attempts, { open: true })}</td>
+${attemptLog(d.attemptLog, d.attempts, { open: true, status: d.status })}</td>
 <td>${time(d.nextRetryAt)}</td>
 <td>${d.externalId ? html`<code data-role="external-id">${d.externalId}</code>` : html`<span class="muted">—</span>`}</td>
 <td>${retryButton(d)}</td>

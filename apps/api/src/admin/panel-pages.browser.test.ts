@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { findBrokenDeliveries, waitFor } from '@crm-push/testing';
+import { LIVE_JOB_STATES } from '@crm-push/queue';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../test-support/browser';
 import { TEST_ADMIN_TOKEN, useSystemWithSink } from '../test-support/system';
@@ -123,7 +124,7 @@ describe('the admin panel pages in a real browser', () => {
       await ctx.system.call('POST', '/v1/destinations', { key: held.apiKey, body: { name: 'held', type: 'custom', config: { url: `${ctx.sink.url}/leads` } } })
     ).body.id;
     await ctx.system.call('POST', `/v1/destinations/${heldDestination}/pause`, { key: held.apiKey });
-    const heldDelivery = (await postLead(held.apiKey, 'held@example.com')).deliveryId;
+    const { leadId: heldLead, deliveryId: heldDelivery } = await postLead(held.apiKey, 'held@example.com');
     // An account whose only delivery finished two days ago.
     const old = await ctx.system.createAccount('Old');
     const oldDestination = (
@@ -150,6 +151,16 @@ describe('the admin panel pages in a real browser', () => {
     expect(await rowOf(oldDestination).locator('[data-role=in-flight]').count()).toBe(0);
     expect(await rowOf(emptyDestination).textContent()).toContain('no deliveries');
     expect(await rowOf(destinationId).locator('[data-role=failure-rate]').textContent()).toBe('0%');
+
+    // Its lead page says no call was made yet; held for long, the Failed page lists it with its live job, which Retry keeps.
+    await page.goto(`${ctx.system.url}/admin/leads/${heldLead}`);
+    expect(await page.textContent(`tr[data-delivery-id="${heldDelivery}"] [data-role=no-attempts]`)).toBe('No call was made yet.');
+    await queuedSince(heldDelivery, STUCK_AFTER_MS + 60_000);
+    await page.goto(`${ctx.system.url}/admin/failed`);
+    const stuck = page.locator(`table.stuck tr[data-delivery-id="${heldDelivery}"]`);
+    expect(LIVE_JOB_STATES.has((await stuck.locator('[data-role=job-state]').textContent())!)).toBe(true);
+    expect(await stuck.textContent()).not.toContain('no live job');
+    await ctx.system.expectNoBrokenDeliveries();
 
     await ctx.system.call('POST', `/v1/destinations/${heldDestination}/resume`, { key: held.apiKey });
     await settled(heldDelivery, 'succeeded');
