@@ -27,7 +27,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['apps/*/src/**/assets/**'],
     languageOptions: { globals: { ...globals.node } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The admin panel's browser script: a classic script (no modules, no bundler) run by the browser.
+    files: ['apps/*/src/**/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+    rules: { strict: ['error', 'global'] },
   },
 );

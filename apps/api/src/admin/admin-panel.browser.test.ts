@@ -1,37 +1,18 @@
 /// <reference lib="dom" />
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../test-support/browser';
 import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
-
-/** Debian's chromium, driven by playwright-core (no browser download on this machine). */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('the admin panel in a real browser', () => {
   let system: TestSystem;
   let sink: CustomSink;
   let apiKey: string;
   let destinationId: string;
-  let profile: string;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI's .ci/run does). These tests do not skip.`);
-    }
     system = await startSystem();
     sink = createCustomSink();
     await sink.start();
@@ -41,16 +22,13 @@ describe('the admin panel in a real browser', () => {
       body: { name: 'Sink <test>', type: 'custom', config: { url: `${sink.url}/leads`, timeoutMs: 1000 } },
     });
     destinationId = res.body.id;
-    profile = mkdtempSync(join(tmpdir(), 'crm-push-chromium-'));
-    // A fresh profile (--user-data-dir) per run: no cookies or cache from an earlier one.
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await launchBrowser();
+    page = browser.page;
     page.on('dialog', (dialog) => void dialog.accept());
   }, 60000);
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await sink?.stop();
     await system?.stop();
   });

@@ -1,16 +1,20 @@
 import type { DeliveryDeps } from '@crm-push/delivery';
-import { Router } from 'express';
+import { join } from 'node:path';
+import express, { Router } from 'express';
 import type { AuthThrottle } from '../auth/auth-throttle';
 import { requireAdminSession } from './admin-auth';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
 import { destinationsPage } from './destinations-page';
 import { failedPage } from './failed-page';
+import { leadPage } from './lead-page';
 import { leadsPage } from './leads-page';
 import { loginRouter } from './login';
 import { panelApiRouter } from './panel-api';
-import { PANEL_CSS, PANEL_JS } from './panel-script';
 import { sourcesPage } from './sources-page';
 import { AdminSessions } from './session';
+
+/** The panel's script, stylesheet and icon: src/admin/assets, copied beside this file into dist by the build. */
+const PANEL_ASSETS = join(__dirname, 'assets');
 
 /**
  * Everything under /admin: login, the panel, its JSON actions and Bull Board. Mounted before the
@@ -26,14 +30,14 @@ export function adminRouter(deps: DeliveryDeps, throttle: AuthThrottle): Router 
     res.set({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' });
     next();
   });
-  router.get('/admin/assets/panel.js', (_req, res) => void res.type('js').send(PANEL_JS));
-  router.get('/admin/assets/panel.css', (_req, res) => void res.type('css').send(PANEL_CSS));
+  router.use('/admin/assets', express.static(PANEL_ASSETS, { index: false, redirect: false, fallthrough: true }));
   router.use(loginRouter(sessions, throttle));
 
   router.use(BULL_BOARD_PATH, auth, bullBoardRouter(deps.queues.all()));
   router.use('/admin/api', auth, panelApiRouter(deps));
   router.get('/admin', auth, leadsPage(deps.db));
-  router.get('/admin/failed', auth, failedPage(deps.db));
+  router.get('/admin/leads/:id', auth, leadPage(deps.db));
+  router.get('/admin/failed', auth, failedPage(deps));
   router.get('/admin/destinations', auth, destinationsPage(deps.db));
   router.get('/admin/sources', auth, sourcesPage(deps));
   return router;

@@ -1,14 +1,15 @@
-import type { Db, Prisma } from '@crm-push/db';
+import type { Prisma } from '@crm-push/db';
+import type { DeliveryDeps } from '@crm-push/delivery';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { page, pageQuerySchema } from '../http/pagination';
 import { parse } from '../http/validate';
 import { statusBadge, targetOf } from './delivery-badges';
-import { html, type SafeHtml } from './html';
+import { attemptLog, RECENT_ATTEMPTS } from './attempt-log';
+import { html } from './html';
 import { nextPageLink, sendPage, time } from './layout';
-
-/** Attempts shown per delivery; a delivery swept many times has many more. */
-const ATTEMPTS_SHOWN = 20;
+import { leadLink } from './lead-page';
+import { stuckSection } from './stuck-deliveries';
 
 export const failedFilterSchema = z.object({
   destinationId: z.string().uuid().optional(),
@@ -21,8 +22,12 @@ export function failedWhere(filter: z.infer<typeof failedFilterSchema>): Prisma.
   return { status: 'failed', destinationId: filter.destinationId, lastErrorCode: filter.errorCode };
 }
 
-/** GET /admin/failed: failed deliveries of every account, filterable, each with its attempt log. */
-export function failedPage(db: Db) {
+/**
+ * GET /admin/failed: failed deliveries of every account, filterable, each with its attempt log;
+ * above them, deliveries queued or retrying for long (stuck-deliveries.ts).
+ */
+export function failedPage(deps: DeliveryDeps) {
+  const { db } = deps;
   return async (req: Request, res: Response) => {
     // Empty <select> values mean "any".
     const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
@@ -36,7 +41,7 @@ export function failedPage(db: Db) {
         include: {
           lead: { select: { id: true, account: { select: { name: true } } } },
           destination: { select: { name: true, type: true } },
-          attemptLog: { orderBy: { startedAt: 'desc' }, take: ATTEMPTS_SHOWN },
+          attemptLog: RECENT_ATTEMPTS,
         },
       }),
       db.delivery.count({ where }),
@@ -44,6 +49,7 @@ export function failedPage(db: Db) {
       db.destination.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, type: true, deletedAt: true, account: { select: { name: true } } } }),
     ]);
     const { items, nextCursor } = page(rows, q.limit);
+    const stuck = q.cursor ? '' : await stuckSection(deps, q.destinationId);
 
     const filters = html`<form method="get" action="/admin/failed" class="filters">
 <label>Destination <select name="destinationId"><option value="">any</option>${destinations.map(
@@ -62,43 +68,23 @@ export function failedPage(db: Db) {
     sendPage(res, {
       title: 'Failed deliveries',
       body: html`${filters}
-<table class="failed">
+${stuck}
+<div class="table-scroll"><table class="failed">
 <thead><tr><th>Failed</th><th>Account / lead</th><th>Destination</th><th>Status</th><th>Last error</th><th></th></tr></thead>
 <tbody>${items.map(
         (d) => html`<tr data-delivery-id="${d.id}">
 <td>${time(d.updatedAt)}</td>
-<td>${d.lead.account.name}<br><code class="muted">${d.lead.id}</code></td>
+<td>${d.lead.account.name}<br>${leadLink(d.lead.id)}</td>
 <td>${targetOf(d)}</td>
 <td>${statusBadge(d.status)} <span class="muted">×${d.attempts}</span></td>
 <td><code>${d.lastErrorCode ?? ''}</code> ${d.lastStatusCode ? html`(HTTP ${d.lastStatusCode})` : ''}<br>${d.lastErrorMessage ?? ''}
-${attemptLog(d.attemptLog.slice().reverse(), d.attempts)}</td>
+${attemptLog(d.attemptLog, d.attempts)}</td>
 <td><button type="button" data-action="retry" data-delivery-id="${d.id}">Retry</button></td>
 </tr>`,
       )}</tbody>
-</table>
+</table></div>
 ${items.length ? '' : html`<p class="muted">No failed deliveries match.</p>`}
 ${nextPageLink('/admin/failed', { destinationId: q.destinationId, errorCode: q.errorCode, limit: String(q.limit) }, nextCursor)}`,
     });
   };
-}
-
-interface AttemptRow {
-  startedAt: Date;
-  durationMs: number;
-  statusCode: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-}
-
-function attemptLog(attempts: AttemptRow[], total: number): SafeHtml {
-  if (!attempts.length) return html`<p class="muted">No call was made (the failure came before any).</p>`;
-  const more = total > attempts.length ? html` (the last ${attempts.length} of ${total})` : '';
-  return html`<details><summary>Attempt log${more}</summary><table class="attempts">
-<thead><tr><th>At</th><th>Duration</th><th>HTTP</th><th>Error</th></tr></thead>
-<tbody>${attempts.map(
-    (a) =>
-      html`<tr><td>${time(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.statusCode ?? '—'}</td><td>${
-        a.errorCode ? html`<code>${a.errorCode}</code> ${a.errorMessage ?? ''}` : 'ok'
-      }</td></tr>`,
-  )}</tbody></table></details>`;
 }

@@ -33,6 +33,7 @@ export function sendPage(res: Response, page: { title: string; body: SafeHtml; n
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${page.title} · CRM Push admin</title>
+<link rel="icon" href="/admin/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin/assets/panel.css">
 <script src="/admin/assets/panel.js" defer></script>
 </head>

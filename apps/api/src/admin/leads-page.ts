@@ -4,6 +4,7 @@ import { page, pageQuerySchema } from '../http/pagination';
 import { parse } from '../http/validate';
 import { deliveryBadges } from './delivery-badges';
 import { html } from './html';
+import { leadLink } from './lead-page';
 import { nextPageLink, sendPage, time } from './layout';
 import { sourceLabels } from './sources-page';
 import { operationsPanel } from './operations-panel';
@@ -36,18 +37,18 @@ export function leadsPage(db: Db) {
     const operations = q.cursor ? '' : await operationsPanel(db);
     sendPage(res, {
       title: 'Leads',
-      body: html`${operations}<table class="leads">
+      body: html`${operations}<div class="table-scroll"><table class="leads">
 <thead><tr><th>Received</th><th>Account</th><th>Lead</th><th>Status</th><th>Deliveries</th></tr></thead>
 <tbody>${items.map(
         (lead) => html`<tr data-lead-id="${lead.id}">
 <td>${time(lead.createdAt)}</td>
 <td>${lead.account.name}</td>
-<td>${summary(lead.data)}<br><code class="muted">${lead.id}</code>${lead.source ? html` <span class="muted" data-role="source">from ${sources.get(lead.source) ?? lead.source}</span>` : ''}${lead.test ? html` <span class="status">test</span>` : ''}</td>
+<td>${summary(lead.data)}<br>${leadLink(lead.id)}${lead.source ? html` <span class="muted" data-role="source">from ${sources.get(lead.source) ?? lead.source}</span>` : ''}${lead.test ? html` <span class="status">test</span>` : ''}</td>
 <td>${html`<span class="status" data-status="${lead.status}">${lead.status}</span>`}</td>
 <td>${deliveryBadges(lead.deliveries)}</td>
 </tr>`,
       )}</tbody>
-</table>
+</table></div>
 ${items.length ? '' : html`<p class="muted">No leads yet.</p>`}
 ${nextPageLink('/admin', { limit: String(q.limit) }, nextCursor)}`,
     });

@@ -15,7 +15,7 @@ export async function operationsPanel(db: Db): Promise<SafeHtml | ''> {
   });
   if (!ops.length) return '';
   return html`<section class="operations"><h2>Operations</h2>
-<table><thead><tr><th>Started</th><th>Account</th><th>Operation</th><th>Status</th><th>Progress</th></tr></thead>
+<div class="table-scroll"><table><thead><tr><th>Started</th><th>Account</th><th>Operation</th><th>Status</th><th>Progress</th></tr></thead>
 <tbody>${ops.map(
     (op) => html`<tr data-operation-id="${op.id}">
 <td>${time(op.startedAt)}</td>
@@ -25,5 +25,5 @@ export async function operationsPanel(db: Db): Promise<SafeHtml | ''> {
 <td><progress value="${String(Math.min(op.progressLeads, op.leads))}" max="${String(Math.max(op.leads, 1))}"></progress>
 ${String(op.progressLeads)} / ${String(op.leads)} leads · ${String(op.progressDeliveries)} deliveries queued</td>
 </tr>`,
-  )}</tbody></table></section>`;
+  )}</tbody></table></div></section>`;
 }

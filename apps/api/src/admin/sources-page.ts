@@ -35,7 +35,7 @@ export function sourcesPage(deps: DeliveryDeps) {
     const { items, nextCursor } = page(rows, q.limit);
     sendPage(res, {
       title: 'Sources',
-      body: html`<table class="sources">
+      body: html`<div class="table-scroll"><table class="sources">
 <thead><tr><th>Account</th><th>Source</th><th>Type</th><th>Ingest URL</th><th>Received</th><th>Created</th><th>Duplicates</th><th>Rejected</th><th>Last error</th><th>Recent calls</th></tr></thead>
 <tbody>${items.map((s) => {
         const v = sourceView(s, deps.secrets, deps.config.PUBLIC_URL);
@@ -53,7 +53,7 @@ export function sourcesPage(deps: DeliveryDeps) {
 <td>${eventsTable(s.events.map(sourceEventView))}</td>
 </tr>`;
       })}</tbody>
-</table>
+</table></div>
 ${items.length ? '' : html`<p class="muted">No sources yet.</p>`}
 ${nextPageLink('/admin/sources', { limit: String(q.limit) }, nextCursor)}`,
     });

@@ -1,24 +1,10 @@
 /// <reference lib="dom" />
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, waitFor, type FakeHubSpot } from '@crm-push/testing';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../test-support/browser';
 import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A marketing site: a plain HTML form posting to the source's ingest URL, and its thank-you page. */
 function startSite(formAction: () => string): Promise<{ url: string; close(): Promise<void> }> {
@@ -46,12 +32,10 @@ describe('a web form source in a real browser, and the Sources page', () => {
   let site: { url: string; close(): Promise<void> };
   let ingestUrl = '';
   let sourceId = '';
-  let profile: string;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium". These tests do not skip.`);
     system = await startSystem();
     hubspot = createFakeHubSpot();
     await hubspot.start();
@@ -68,14 +52,12 @@ describe('a web form source in a real browser, and the Sources page', () => {
     expect(source.status).toBe(201);
     sourceId = source.body.id;
     ingestUrl = system.url + source.body.ingestUrl;
-    profile = mkdtempSync(join(tmpdir(), 'crm-push-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await launchBrowser();
+    page = browser.page;
   }, 60000);
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await site?.close();
     await hubspot?.stop();
     await system?.stop();

@@ -1,9 +1,9 @@
-/**
+/*
  * The panel's only script, served from /admin/assets/panel.js (the CSP allows no inline code).
  * Plain browser JavaScript: fetch, closest, dataset. Every text it shows goes in with
  * textContent, never innerHTML.
  */
-export const PANEL_JS = String.raw`'use strict';
+'use strict';
 (function () {
   var FINAL = { succeeded: true, failed: true };
 
@@ -21,10 +21,15 @@ export const PANEL_JS = String.raw`'use strict';
       headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (data) {
-        if (!res.ok) throw new Error((data.error && data.error.message) || 'HTTP ' + res.status);
-        return data;
-      });
+      return res
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (data) {
+          if (!res.ok) throw new Error((data.error && data.error.message) || 'HTTP ' + res.status);
+          return data;
+        });
     });
   }
 
@@ -36,7 +41,9 @@ export const PANEL_JS = String.raw`'use strict';
   }
 
   function sleep(ms) {
-    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+    return new Promise(function (resolve) {
+      setTimeout(resolve, ms);
+    });
   }
 
   // Follows a re-queued delivery until it settles (at most ~5 minutes).
@@ -47,7 +54,7 @@ export const PANEL_JS = String.raw`'use strict';
         var d = await request('GET', '/admin/api/deliveries/' + encodeURIComponent(id));
         setStatus(row, d.status);
         if (FINAL[d.status]) return;
-      } catch (err) {
+      } catch {
         /* a failed poll is retried */
       }
     }
@@ -71,11 +78,13 @@ export const PANEL_JS = String.raw`'use strict';
       if (button.getAttribute('data-error-code')) body.errorCode = button.getAttribute('data-error-code');
       var result = await request('POST', '/admin/api/deliveries/retry-matching', body);
       say(result.requeued + ' deliveries re-queued.');
-      var rows = document.querySelectorAll('tr[data-delivery-id]');
-      await Promise.all(Array.prototype.map.call(rows, function (row) {
-        setStatus(row, 'queued');
-        return watch(row, row.getAttribute('data-delivery-id'));
-      }));
+      var rows = document.querySelectorAll('table.failed tr[data-delivery-id]');
+      await Promise.all(
+        Array.prototype.map.call(rows, function (row) {
+          setStatus(row, 'queued');
+          return watch(row, row.getAttribute('data-delivery-id'));
+        }),
+      );
     },
     'test-connection': async function (button) {
       var out = button.parentElement.querySelector('[data-role=test-result]');
@@ -91,7 +100,7 @@ export const PANEL_JS = String.raw`'use strict';
       var text = button.getAttribute('data-copy');
       try {
         await navigator.clipboard.writeText(text);
-      } catch (err) {
+      } catch {
         var range = document.createRange();
         range.selectNodeContents(button.parentElement.querySelector('code'));
         var selection = window.getSelection();
@@ -118,36 +127,11 @@ export const PANEL_JS = String.raw`'use strict';
     if (!button || !actions[button.getAttribute('data-action')]) return;
     button.disabled = true;
     actions[button.getAttribute('data-action')](button)
-      .catch(function (err) { say(err.message, true); })
-      .finally(function () { button.disabled = false; });
+      .catch(function (err) {
+        say(err.message, true);
+      })
+      .finally(function () {
+        button.disabled = false;
+      });
   });
 })();
-`;
-
-export const PANEL_CSS = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f7f8fa; }
-header { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.2rem; background: #1d2330; color: #fff; }
-header nav { display: flex; gap: 1rem; flex: 1; }
-header a { color: #cfe0ff; text-decoration: none; }
-header form { margin: 0; }
-main { padding: 1rem 1.2rem; }
-h1 { font-size: 1.3rem; }
-table { border-collapse: collapse; width: 100%; background: #fff; }
-th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #e3e6ec; }
-th { background: #eef1f5; font-weight: 600; }
-code { font-size: 12px; }
-.muted { color: #6b7384; }
-.badges { list-style: none; margin: 0; padding: 0; }
-.status { display: inline-block; padding: 0 .4rem; border-radius: 3px; background: #e3e6ec; }
-.status[data-status=succeeded], .status[data-status=synced] { background: #d6f2dd; }
-.status[data-status=failed] { background: #fbd9d9; }
-.status[data-status=retrying], .status[data-status=queued], .status[data-status=pending] { background: #fdf0c8; }
-.bad { color: #b3261e; font-weight: 600; }
-.good { color: #1e7b34; }
-.message { min-height: 1.2em; }
-.error { color: #b3261e; }
-.filters { display: flex; gap: 1rem; align-items: end; margin-bottom: .5rem; }
-.login { max-width: 28rem; display: grid; gap: .8rem; }
-.login input[type=password] { width: 100%; padding: .4rem; }
-details table { margin-top: .4rem; }
-`;
