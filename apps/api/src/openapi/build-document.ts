@@ -3,7 +3,8 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { SESSION_COOKIE } from '../admin/session';
 import { COMPONENT_SCHEMAS, NAMED_BODIES } from './doc-schemas';
 import * as out from './response-schemas';
-import { API_ROUTES, type ApiRoute, type Auth, type Reply } from './route-catalog';
+import type { ApiRoute, Auth, Reply } from '../http/route';
+import { API_ROUTES } from './api-routes';
 
 /**
  * The document is assembled by zod-openapi (createDocument), which converts with zod's own
