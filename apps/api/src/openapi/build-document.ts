@@ -7,12 +7,13 @@ import type { ApiRoute, Auth, Reply } from '../http/route';
 import { API_ROUTES } from './api-routes';
 
 /**
- * The document is assembled by zod-openapi (createDocument), which converts with zod's own
- * z.toJSONSchema, so the document shows exactly what `parse` enforces. Chosen over
- * @asteasolutions/zod-to-openapi, measured on these schemas: that one walks zod's internals with
- * its own converter, needs zod patched (extendZodWithOpenApi) before any schema of any package
- * is built, drops refinements, and copies a flow's `when` tree level by level (980 KB for eight
- * schemas, 5 s), where this one keeps named parts as references.
+ * The document is assembled by zod-openapi 5 (createDocument; 6 needs Node 22), which converts
+ * with zod's own z.toJSONSchema, so the document shows exactly what `parse` enforces. Chosen over
+ * @asteasolutions/zod-to-openapi 9, measured on these schemas: that one walks zod's internals
+ * with its own converter, needs zod patched (extendZodWithOpenApi) before any schema of any
+ * package is built (zod 4 puts methods on each schema, so `register` fails on the others), and
+ * writes a flow's `when` tree out level by level (980 KB and 5 s for eight schemas); here the
+ * levels are named parts and the whole document is about 90 KB.
  */
 
 type Json = Record<string, unknown>;
@@ -24,6 +25,9 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, Json>>;
   components: { securitySchemes: Record<string, Json>; responses: Record<string, Json>; schemas: Record<string, Json> };
 }
+
+/** The document's sections, in reading order; every route's `tag` is one of them. */
+const TAGS = ['Accounts', 'Destinations', 'Leads', 'Deliveries', 'Flows', 'Operations', 'Sources', 'Ingest', 'Seed-compatible'];
 
 /** The error answers every route of a kind can give, each in the error envelope. */
 const ERRORS: Record<number, { name: string; description: string }> = {
@@ -169,6 +173,7 @@ function keepAnswerNames(document: OpenApiDocument): OpenApiDocument {
 export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): OpenApiDocument {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of routes) {
+    if (!TAGS.includes(route.tag)) throw new Error(`${route.method.toUpperCase()} ${route.path}: unknown tag ${route.tag}`);
     const path = (paths[openApiPath(route.path)] ??= {});
     if (path[route.method]) throw new Error(`${route.method.toUpperCase()} ${route.path} is declared twice`);
     path[route.method] = operation(route);
@@ -180,7 +185,7 @@ export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): OpenApiDo
     {
       openapi: '3.1.0',
       info: INFO,
-      tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+      tags: TAGS.filter((name) => routes.some((r) => r.tag === name)).map((name) => ({ name })),
       paths,
       components: { securitySchemes: SECURITY_SCHEMES, responses, schemas: COMPONENT_SCHEMAS },
     },
