@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { API_ROUTES } from './openapi/route-catalog';
+import { API_ROUTES } from './openapi/api-routes';
 import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from './test-support/system';
 
 /**

@@ -2,7 +2,9 @@ import type { DeliveryDeps } from '@crm-push/delivery';
 import { join } from 'node:path';
 import express, { Router } from 'express';
 import type { AuthThrottle } from '../auth/auth-throttle';
+import { route } from '../http/route';
 import { requireAdminSession } from './admin-auth';
+import { ADMIN_ROUTES } from './admin-routes';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
 import { destinationsPage } from './destinations-page';
 import { failedPage } from './failed-page';
@@ -35,7 +37,7 @@ export function adminRouter(deps: DeliveryDeps, throttle: AuthThrottle): Router 
 
   router.use(BULL_BOARD_PATH, auth, bullBoardRouter(deps.queues.all()));
   router.use('/admin/api', auth, panelApiRouter(deps));
-  router.get('/admin', auth, leadsPage(deps.db));
+  route(router, ADMIN_ROUTES.panel, auth, leadsPage(deps.db));
   router.get('/admin/leads/:id', auth, leadPage(deps.db));
   router.get('/admin/failed', auth, failedPage(deps));
   router.get('/admin/destinations', auth, destinationsPage(deps.db));

@@ -1,5 +1,17 @@
 import type { ProcessMetrics } from '@crm-push/metrics';
 import { Router } from 'express';
+import { route, type RouteTable } from '../http/route';
+
+export const METRICS_ROUTES = {
+  scrape: {
+    method: 'get',
+    path: '/metrics',
+    tag: 'Operations',
+    summary: 'Prometheus metrics',
+    auth: 'none',
+    responses: { 200: { description: 'Prometheus text exposition format.', contentType: 'text/plain; version=0.0.4' } },
+  },
+} satisfies RouteTable;
 
 /**
  * GET /metrics, Prometheus text format, without auth as Prometheus expects: it carries counts
@@ -9,7 +21,7 @@ import { Router } from 'express';
  */
 export function metricsRouter(metrics: ProcessMetrics): Router {
   const router = Router();
-  router.get('/metrics', async (_req, res) => {
+  route(router, METRICS_ROUTES.scrape, async (_req, res) => {
     const text = await metrics.scrape();
     res.set('content-type', metrics.contentType).send(text);
   });

@@ -1,55 +1,33 @@
-import { conditionSchema, flowInputSchema, flowPatchSchema } from '@crm-push/flows';
-import { CRM_TYPES, crmModule, fieldRuleSchema } from '@crm-push/crm';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { SESSION_COOKIE } from '../admin/session';
-import { leadInputSchema } from '../routes/leads';
-import { destinationCreateBodies, destinationCreateBody, destinationPatchBody } from './destination-bodies';
+import { COMPONENT_SCHEMAS, NAMED_BODIES } from './doc-schemas';
 import * as out from './response-schemas';
-import { API_ROUTES, type ApiRoute, type Auth, type Reply } from './route-catalog';
-import { SchemaComponents, type Io, type JsonSchema } from './schema-components';
+import type { ApiRoute, Auth, Reply } from '../http/route';
+import { API_ROUTES } from './api-routes';
+
+/**
+ * The document is assembled by zod-openapi 5 (createDocument; 6 needs Node 22), which converts
+ * with zod's own z.toJSONSchema, so the document shows exactly what `parse` enforces. Chosen over
+ * @asteasolutions/zod-to-openapi 9, measured on these schemas: that one walks zod's internals
+ * with its own converter, needs zod patched (extendZodWithOpenApi) before any schema of any
+ * package is built (zod 4 puts methods on each schema, so `register` fails on the others), and
+ * writes a flow's `when` tree out level by level (980 KB and 5 s for eight schemas); here the
+ * levels are named parts and the whole document is about 90 KB.
+ */
+
+type Json = Record<string, unknown>;
 
 export interface OpenApiDocument {
   openapi: string;
-  info: JsonSchema;
+  info: Json;
   tags: { name: string }[];
-  paths: Record<string, Record<string, JsonSchema>>;
-  components: { securitySchemes: Record<string, JsonSchema>; responses: Record<string, JsonSchema>; schemas: Record<string, JsonSchema> };
+  paths: Record<string, Record<string, Json>>;
+  components: { securitySchemes: Record<string, Json>; responses: Record<string, Json>; schemas: Record<string, Json> };
 }
 
-/** Schemas worth a name in the document, with the direction they are read in. */
-function namedSchemas(): Record<string, [z.ZodType, Io]> {
-  const perType = CRM_TYPES.flatMap((type): [string, [z.ZodType, Io]][] => {
-    const crm = crmModule(type);
-    return [
-      [`${crm.displayName}DestinationInput`, [destinationCreateBodies[type], 'input']],
-      [`${crm.displayName}Config`, [crm.configSchema, 'input']],
-      [`${crm.displayName}Credentials`, [crm.credentialsSchema, 'input']],
-    ];
-  });
-  return {
-    Error: [out.errorEnvelopeSchema, 'output'],
-    LeadInput: [leadInputSchema, 'input'],
-    DestinationInput: [destinationCreateBody, 'input'],
-    DestinationPatch: [destinationPatchBody, 'input'],
-    ...Object.fromEntries(perType),
-    FieldRule: [fieldRuleSchema, 'input'],
-    FlowInput: [flowInputSchema, 'input'],
-    FlowPatch: [flowPatchSchema, 'input'],
-    Condition: [conditionSchema, 'input'],
-    Account: [out.accountCreatedSchema, 'output'],
-    ApiKey: [out.apiKeySchema, 'output'],
-    Destination: [out.destinationSchema, 'output'],
-    ConnectionTest: [out.connectionTestSchema, 'output'],
-    LeadAccepted: [out.leadAcceptedSchema, 'output'],
-    Lead: [out.leadSchema, 'output'],
-    CrmDelivery: [out.crmDeliverySchema, 'output'],
-    ActionDelivery: [out.actionDeliverySchema, 'output'],
-    Attempt: [out.attemptSchema, 'output'],
-    DeliveryDetail: [out.deliveryDetailSchema, 'output'],
-    Flow: [out.flowSchema, 'output'],
-    Readiness: [out.readinessSchema, 'output'],
-  };
-}
+/** The document's sections, in reading order; every route's `tag` is one of them. */
+const TAGS = ['Accounts', 'Destinations', 'Leads', 'Deliveries', 'Flows', 'Operations', 'Sources', 'Ingest', 'Seed-compatible'];
 
 /** The error answers every route of a kind can give, each in the error envelope. */
 const ERRORS: Record<number, { name: string; description: string }> = {
@@ -72,11 +50,34 @@ const ERRORS: Record<number, { name: string; description: string }> = {
 };
 
 /** Security requirements: any one entry suffices. */
-const SECURITY: Record<Auth, JsonSchema[]> = {
+const SECURITY: Record<Auth, Record<string, string[]>[]> = {
   apiKey: [{ apiKey: [] }, { apiKeyHeader: [] }],
   admin: [{ adminToken: [] }],
   adminPage: [{ adminToken: [] }, { adminSession: [] }],
   none: [],
+};
+
+const SECURITY_SCHEMES = {
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "An account's API key (`cpk_...`) as a bearer: scopes every /v1 and /crm call to that account.",
+  },
+  apiKeyHeader: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'The same API key in an `x-api-key` header, wherever the bearer is accepted.',
+  },
+  adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
+  adminSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by logging in at /admin/login with the admin token.' },
+} as const;
+
+const INFO = {
+  title: 'CRM Push API',
+  version: '1',
+  description:
+    'Takes leads and delivers each to every CRM an account has connected (Salesforce, HubSpot, custom REST), with retries. JSON in and out; errors are always `{"error": {code, message, details}}`.',
 };
 
 function errorStatuses(route: ApiRoute): number[] {
@@ -90,9 +91,11 @@ function errorStatuses(route: ApiRoute): number[] {
   return [...statuses].sort();
 }
 
+const PATH_PARAM = /:([A-Za-z_]+)/g;
+
 /** /v1/leads/:id → /v1/leads/{id} */
 function openApiPath(path: string): string {
-  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+  return path.replace(PATH_PARAM, '{$1}');
 }
 
 function operationId(route: ApiRoute): string {
@@ -103,92 +106,90 @@ function operationId(route: ApiRoute): string {
   return [route.method, ...words].join('-').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function parameters(route: ApiRoute, schemas: SchemaComponents, opId: string): JsonSchema[] {
-  const params: JsonSchema[] = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map(([, name]) => ({
-    name,
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-  }));
-  if (route.query) {
-    const query = schemas.inline(`${opId}Query`, route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
-    for (const [name, schema] of Object.entries(query.properties ?? {})) {
-      params.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
-    }
-  }
-  for (const [name, schema] of Object.entries(route.headers ?? {})) {
-    params.push({ name, in: 'header', required: !schema.safeParse(undefined).success, schema: schemas.inline(`${opId}Header`, schema, 'input') });
-  }
-  return params;
+function requestParams(route: ApiRoute): ZodOpenApiOperationObject['requestParams'] {
+  const pathParams = [...route.path.matchAll(PATH_PARAM)].map(([, name]) => [name, z.string()]);
+  const params = {
+    ...(pathParams.length ? { path: z.object(Object.fromEntries(pathParams)) } : {}),
+    ...(route.query ? { query: route.query } : {}),
+    ...(route.headers ? { header: z.object(route.headers) } : {}),
+  };
+  return Object.keys(params).length ? params : undefined;
 }
 
-function reply(reply: Reply, schemas: SchemaComponents, owner: string): JsonSchema {
+function reply(reply: Reply): ZodOpenApiResponseObject {
   if (reply.contentType) return { description: reply.description, content: { [reply.contentType]: { schema: { type: 'string' } } } };
   if (!reply.schema) return { description: reply.description };
-  return { description: reply.description, content: { 'application/json': { schema: schemas.inline(owner, reply.schema, 'output') } } };
+  return { description: reply.description, content: { 'application/json': { schema: reply.schema } } };
 }
 
-function operation(route: ApiRoute, schemas: SchemaComponents): JsonSchema {
-  const opId = operationId(route);
-  const responses: Record<string, JsonSchema> = {};
-  for (const [status, r] of Object.entries(route.responses)) responses[status] = reply(r, schemas, `${opId}Response${status}`);
+function operation(route: ApiRoute): ZodOpenApiOperationObject {
+  const responses: Record<string, ZodOpenApiResponseObject | { $ref: string }> = {};
+  for (const [status, r] of Object.entries(route.responses)) responses[status] = reply(r);
   for (const status of errorStatuses(route)) responses[status] ??= { $ref: `#/components/responses/${ERRORS[status].name}` };
-  const params = parameters(route, schemas, opId);
+  const body = route.body && (NAMED_BODIES.get(route.body) ?? route.body);
   return {
-    operationId: opId,
+    operationId: operationId(route),
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     security: SECURITY[route.auth],
-    ...(params.length ? { parameters: params } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemas.inline(`${opId}Body`, route.body, 'input') } } } } : {}),
+    requestParams: requestParams(route),
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
     responses,
   };
 }
 
+/** zod spells out its date-time regex and the safe-integer range; `format` and `integer` say as much. */
+function plainer({ jsonSchema }: { jsonSchema: Json }): void {
+  if (jsonSchema.format === 'date-time') delete jsonSchema.pattern;
+  if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+  if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+}
+
+const SCHEMA_REF = '#/components/schemas/';
+
 /**
- * The OpenAPI 3.1 document of the whole API, generated from the route catalog and the zod
+ * zod-openapi renders a registered schema in both directions and, where the two differ (an
+ * answer's objects are closed), names the answer's one `<name>Output`. A schema only answers
+ * use keeps its own name: its unused request rendering is dropped.
+ */
+function keepAnswerNames(document: OpenApiDocument): OpenApiDocument {
+  const { schemas } = document.components;
+  const used = JSON.stringify(document);
+  const answerOnly = Object.keys(COMPONENT_SCHEMAS).filter((name) => schemas[`${name}Output`] && !used.includes(`"${SCHEMA_REF}${name}"`));
+  for (const name of answerOnly) {
+    schemas[name] = schemas[`${name}Output`];
+    delete schemas[`${name}Output`];
+  }
+  let text = JSON.stringify(document);
+  for (const name of answerOnly) text = text.replaceAll(`"${SCHEMA_REF}${name}Output"`, `"${SCHEMA_REF}${name}"`);
+  return JSON.parse(text) as OpenApiDocument;
+}
+
+/**
+ * The OpenAPI 3.1 document of the whole API, generated from the route declarations and the zod
  * schemas the routes validate with.
  */
 export function buildOpenApiDocument(routes: ApiRoute[] = API_ROUTES): OpenApiDocument {
-  const schemas = new SchemaComponents(namedSchemas());
-  const paths: Record<string, Record<string, JsonSchema>> = {};
+  const paths: ZodOpenApiPathsObject = {};
   for (const route of routes) {
+    if (!TAGS.includes(route.tag)) throw new Error(`${route.method.toUpperCase()} ${route.path}: unknown tag ${route.tag}`);
     const path = (paths[openApiPath(route.path)] ??= {});
-    if (path[route.method]) throw new Error(`${route.method.toUpperCase()} ${route.path} is in the catalog twice`);
-    path[route.method] = operation(route, schemas);
+    if (path[route.method]) throw new Error(`${route.method.toUpperCase()} ${route.path} is declared twice`);
+    path[route.method] = operation(route);
   }
   const responses = Object.fromEntries(
-    Object.values(ERRORS).map(({ name, description }) => [name, { description, content: { 'application/json': { schema: schemas.ref('Error') } } }]),
+    Object.values(ERRORS).map(({ name, description }) => [name, { description, content: { 'application/json': { schema: out.errorEnvelopeSchema } } }]),
   );
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'CRM Push API',
-      version: '1',
-      description:
-        'Takes leads and delivers each to every CRM an account has connected (Salesforce, HubSpot, custom REST), with retries. JSON in and out; errors are always `{"error": {code, message, details}}`.',
+  const document = createDocument(
+    {
+      openapi: '3.1.0',
+      info: INFO,
+      tags: TAGS.filter((name) => routes.some((r) => r.tag === name)).map((name) => ({ name })),
+      paths,
+      components: { securitySchemes: SECURITY_SCHEMES, responses, schemas: COMPONENT_SCHEMAS },
     },
-    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
-    paths,
-    components: {
-      securitySchemes: {
-        apiKey: {
-          type: 'http',
-          scheme: 'bearer',
-          description: "An account's API key (`cpk_...`) as a bearer: scopes every /v1 and /crm call to that account.",
-        },
-        apiKeyHeader: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'x-api-key',
-          description: 'The same API key in an `x-api-key` header, wherever the bearer is accepted.',
-        },
-        adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
-        adminSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by logging in at /admin/login with the admin token.' },
-      },
-      responses,
-      schemas: schemas.reachableFrom({ paths, responses }),
-    },
-  };
+    { override: plainer },
+  );
+  return keepAnswerNames(document as unknown as OpenApiDocument);
 }

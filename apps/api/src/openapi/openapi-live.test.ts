@@ -2,6 +2,7 @@ import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
 import { expressRoutes } from '../test-support/express-routes';
 import { openApiChecker } from '../test-support/openapi-checker';
 import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
+import { API_ROUTES } from './api-routes';
 import { buildOpenApiDocument } from './build-document';
 
 describe('the OpenAPI document, served and held against the running api', () => {
@@ -38,6 +39,18 @@ describe('the OpenAPI document, served and held against the running api', () => 
       undocumented: [],
       unserved: [],
     });
+  });
+
+  it('answers each route as its declaration says: 401 without credentials where it names a key or token', async () => {
+    const answers = await Promise.all(
+      API_ROUTES.map(async (route) => {
+        const res = await system.call(route.method.toUpperCase(), route.path.replace(/:[A-Za-z]+/g, 'unknown'), { headers: { accept: 'application/json' } });
+        const refused = res.status === 401 && (res.body as { error?: { code?: string } })?.error?.code === 'UNAUTHORIZED';
+        return `${route.method.toUpperCase()} ${route.path} ${route.auth}: ${refused ? 'refused' : 'answered'}`;
+      }),
+    );
+    const expected = API_ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path} ${r.auth}: ${r.auth === 'none' ? 'answered' : 'refused'}`);
+    expect(answers).toEqual(expected);
   });
 
   it('serves /openapi.json without auth', async () => {

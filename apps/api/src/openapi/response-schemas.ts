@@ -1,6 +1,7 @@
 import { CRM_TYPES, fieldRuleSchema } from '@crm-push/crm';
 import { laneLimitsSchema, batchSettingsSchema } from '@crm-push/delivery';
 import { conditionSchema } from '@crm-push/flows';
+import { SOURCE_TYPES } from '@crm-push/sources';
 import { z } from 'zod';
 
 /**
@@ -190,6 +191,41 @@ export const flowSchema = z.object({
 });
 
 export const flowListSchema = z.object({ items: z.array(flowSchema) });
+
+export const sourceSchema = z.object({
+  id,
+  name: z.string(),
+  type: z.enum(SOURCE_TYPES as [string, ...string[]]),
+  enabled: z.boolean(),
+  ingestUrl: z.string().describe('`/in/<token>`, absolute when PUBLIC_URL is set: no API key, the token is the key.'),
+  config: z.record(z.string(), z.unknown()).describe("The type's config with its defaults filled in."),
+  hasCredentials: z.boolean().describe('Credentials are never returned.'),
+  stats: z.object({
+    received: z.number().int().nonnegative().describe('Calls received.'),
+    created: z.number().int().nonnegative().describe('Leads created.'),
+    duplicates: z.number().int().nonnegative().describe('Leads that had arrived before.'),
+    rejected: z.number().int().nonnegative().describe('Calls refused.'),
+    lastReceivedAt: timestamp.nullable(),
+    lastError: z.object({ code: z.string(), message: z.string(), at: timestamp.nullable() }).nullable(),
+  }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const sourceEventSchema = z.object({
+  id,
+  at: timestamp,
+  outcome: z.enum(['accepted', 'duplicate', 'ignored', 'rejected', 'handshake', 'fetch_failed']),
+  statusCode: z.number().int().nullable(),
+  leads: z.number().int().nonnegative(),
+  created: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export const sourceListSchema = z.object({ items: z.array(sourceSchema) });
+
+export const sourceEventPageSchema = z.object({ items: z.array(sourceEventSchema), nextCursor: id.nullable() });
 
 export const healthSchema = z.object({ status: z.literal('ok') });
 

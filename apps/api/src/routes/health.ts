@@ -1,7 +1,31 @@
 import { withTimeout } from '@crm-push/config';
 import { Router } from 'express';
 import { isEvictingPolicy, readEvictionPolicy, type RedisConnection } from '@crm-push/queue';
+import { json, route, type RouteTable } from '../http/route';
+import { healthSchema, readinessSchema } from '../openapi/response-schemas';
 import type { ApiDeps } from './context';
+
+export const HEALTH_ROUTES = {
+  health: {
+    method: 'get',
+    path: '/health',
+    tag: 'Operations',
+    summary: 'Liveness: the process answers',
+    auth: 'none',
+    responses: { 200: json('Alive.', healthSchema) },
+  },
+  ready: {
+    method: 'get',
+    path: '/ready',
+    tag: 'Operations',
+    summary: 'Readiness: PostgreSQL and Redis are reachable',
+    auth: 'none',
+    responses: {
+      200: json('Both answer.', readinessSchema),
+      503: json('One of them does not.', readinessSchema),
+    },
+  },
+} satisfies RouteTable;
 
 interface DependencyCheck {
   status: 'up' | 'down';
@@ -39,15 +63,15 @@ async function checkRedis(redis: RedisConnection): Promise<DependencyCheck> {
 
 export function healthRouter(deps: ApiDeps, redis: RedisConnection): Router {
   const router = Router();
-  // The front door: a browser is sent to the admin panel, a client told where the docs are.
+  // The front door (not part of the API): a browser is sent to the admin panel, a client told where the docs are.
   router.get('/', (req, res) => {
     if (req.accepts(['json', 'html']) === 'html') return res.redirect(302, '/admin');
     res.json({ name: 'CRM Push', admin: '/admin', docs: '/docs', openapi: '/openapi.json', health: '/health' });
   });
-  router.get('/health', (_req, res) => {
+  route(router, HEALTH_ROUTES.health, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/ready', async (_req, res) => {
+  route(router, HEALTH_ROUTES.ready, async (_req, res) => {
     const [postgres, redisCheck] = await Promise.all([check(() => deps.db.$queryRaw`SELECT 1`), checkRedis(redis)]);
     const ready = postgres.status === 'up' && redisCheck.status === 'up';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis: redisCheck } });

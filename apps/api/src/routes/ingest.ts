@@ -3,9 +3,46 @@ import { findSourceByToken, receiveCall, refuseCall, SourceError, sourceModule, 
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ApiError } from '../http/api-error';
+import { json, type RouteTable } from '../http/route';
+import { errorEnvelopeSchema } from '../openapi/response-schemas';
 import type { ApiDeps } from './context';
 
 const PREFLIGHT_MAX_AGE_S = 600;
+
+/**
+ * The two methods the document shows. Express serves /in/:token with one route for every method
+ * (`router.all` below: the source's module decides what a method means), so this table is
+ * registered by path rather than by routerOf.
+ */
+export const INGEST_ROUTES = {
+  verify: {
+    method: 'get',
+    path: '/in/:token',
+    tag: 'Ingest',
+    summary: "Meta's webhook verification handshake",
+    description: '`?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: the challenge as text when the token matches, 403 otherwise.',
+    auth: 'none',
+    responses: { 200: { description: 'The challenge.', contentType: 'text/plain' }, 403: json('The verify token does not match.', errorEnvelopeSchema) },
+  },
+  receive: {
+    method: 'post',
+    path: '/in/:token',
+    tag: 'Ingest',
+    summary: 'A lead from a form, webhook or ad platform',
+    description:
+      "Body as the source's type takes it: form (urlencoded, multipart fields or JSON), webhook (JSON, Standard Webhooks signature when a secret is set), meta_lead_ads (a signed `leadgen` notification), google_ads (Google's lead form JSON). A repeat of the same lead answers the same success and stores nothing.",
+    auth: 'none',
+    responses: {
+      200: { description: 'Accepted (ad platforms), or a duplicate.' },
+      202: { description: 'A new lead (form, webhook).' },
+      303: { description: 'A browser form post with `redirectUrl`: go there.' },
+      401: json('Missing or bad signature: nothing stored.', errorEnvelopeSchema),
+      403: json('Wrong google_key, a disabled source or an origin not allowed.', errorEnvelopeSchema),
+      429: json('Over the source’s calls per minute (Retry-After).', errorEnvelopeSchema),
+    },
+    errors: [400, 413, 415, 503],
+  },
+} satisfies RouteTable;
 
 function send(res: Response, answer: CallAnswer): void {
   if (answer.headers) res.set(answer.headers);
@@ -77,7 +114,8 @@ export function ingestRouter(deps: ApiDeps): Router {
     });
   };
 
-  router.options('/in/:token', resolve, (req, res) => {
+  const { path } = INGEST_ROUTES.receive;
+  router.options(path, resolve, (req, res) => {
     const { headers, refused } = corsHeaders(sourceOf(res), req.get('origin'));
     if (refused || !headers['access-control-allow-origin'])
       return void res.status(403).json({ error: { code: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not post to this source' } });
@@ -92,7 +130,7 @@ export function ingestRouter(deps: ApiDeps): Router {
       .end();
   });
 
-  router.all('/in/:token', resolve, limiter, readBody, async (req, res) => {
+  router.all(path, resolve, limiter, readBody, async (req, res) => {
     const source = sourceOf(res);
     const receivedAt = res.locals.receivedAt as Date;
     const cors = corsHeaders(source, req.get('origin'));
