@@ -1,5 +1,5 @@
-import { createCustomSink, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, call, createAccount, freePort, startStack, type Child, type Stack } from './__tests__/processes';
+import { createCustomSink, freePort, type CustomSink } from '@crm-push/testing';
+import { addCustomDestination, call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
 
 describe('ingest guarantees of the api process', () => {
   let stack: Stack;

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createCustomSink, parsePrometheusText, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, allLeadsSettled, call, createAccount, freePort, startStack, type Stack } from './__tests__/processes';
+import { createCustomSink, freePort, parsePrometheusText, type CustomSink } from '@crm-push/testing';
+import { addCustomDestination, allLeadsSettled, call, createAccount, startStack, type Stack } from './__tests__/processes';
 
 const OPS = path.resolve(__dirname, '../../../ops');
 const RULES = path.join(OPS, 'prometheus/alerts.yml');

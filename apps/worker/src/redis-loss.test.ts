@@ -1,6 +1,6 @@
 import { Queues, createRedis } from '@crm-push/queue';
-import { waitFor, type CustomSink } from '@crm-push/testing';
-import { allLeadsSettled, call, freePort, startTwoSinkStack, type Child, type Stack } from './__tests__/processes';
+import { freePort, waitFor, type CustomSink } from '@crm-push/testing';
+import { allLeadsSettled, call, startTwoSinkStack, type Child, type Stack } from './__tests__/processes';
 
 /** Every lead reaches both sinks; returns how many calls each lead got at each (for duplicates). */
 function callsPerLead(sink: CustomSink): Map<string, number> {

@@ -1,5 +1,5 @@
-import { createCustomSink, parsePrometheusText, sampleValue, waitFor, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, allLeadsSettled, call, createAccount, freePort, startStack, type Child, type Stack } from './__tests__/processes';
+import { createCustomSink, freePort, parsePrometheusText, sampleValue, waitFor, type CustomSink } from '@crm-push/testing';
+import { addCustomDestination, allLeadsSettled, call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
 
 /**
  * The worker counts attempts, latency and outcomes, so it serves them itself on METRICS_PORT;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNetworkPolicy, DeliveryError, type NetworkPolicy } from '@crm-push/outbound';
+import { deliveryFailure } from '@crm-push/testing';
 import type { CrmAdapter } from './contract';
 import type { ConformanceFixture } from './__tests__/conformance-fixture';
 import { CRM_TYPES, crmModule, type CrmType } from './registry';
@@ -22,15 +23,6 @@ function adapterAt(type: CrmType, fixture: ConformanceFixture, baseUrl: string, 
   const crm = crmModule(type);
   const { config, credentials } = fixture.settings(baseUrl);
   return crm.createAdapter({ config: crm.configSchema.parse(config), credentials: crm.credentialsSchema.parse(credentials), network });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
 }
 
 /** A server that records what reaches it; optionally answers every request with a 307 to `location`. */
@@ -112,7 +104,7 @@ describe.each(CRM_TYPES)('CRM module "%s"', (type) => {
       try {
         const url = target.url.replace('127.0.0.1', host);
         const adapter = adapterAt(type, fixture, url, denyPrivate);
-        const err = await rejection(adapter.push(fixture.record(1), { deliveryId: 'conformance-1' }));
+        const err = await deliveryFailure(adapter.push(fixture.record(1), { deliveryId: 'conformance-1' }));
         expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
         const tested = await adapter.test();
         expect(tested).toMatchObject({ ok: false, error: { code: 'DESTINATION_NOT_ALLOWED' } });
@@ -129,7 +121,7 @@ describe.each(CRM_TYPES)('CRM module "%s"', (type) => {
       const redirector = await startServer(target.url);
       try {
         const adapter = adapterAt(type, fixture, redirector.url, allowPrivate);
-        const err = await rejection(adapter.push(fixture.record(2), { deliveryId: 'conformance-2' }));
+        const err = await deliveryFailure(adapter.push(fixture.record(2), { deliveryId: 'conformance-2' }));
         expect(err).toMatchObject({ code: 'REDIRECT_NOT_FOLLOWED', retryable: false, statusCode: 307 });
         expect(err.message).toContain(`"${new URL(target.url).host}"`);
         const many = await adapter.pushMany([{ record: fixture.record(3), ctx: { deliveryId: 'conformance-3' } }]);

@@ -14,3 +14,5 @@ export { freePort } from './servers/free-port';
 export { findBrokenDeliveries, expectNoBrokenDeliveries, type InvariantBreach, type InvariantCheckOptions } from './delivery-invariant';
 export { startTcpProxy, type TcpProxy } from './faults/tcp-proxy';
 export { startOwnRedis, type OwnRedis } from './faults/redis-server';
+export { jsonCall, type JsonAnswer, type JsonCallOptions } from './json-call';
+export { deliveryFailure } from './delivery-failure';

@@ -7,7 +7,7 @@ import { createDb, SecretBox } from '@crm-push/db';
 import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget, type JobWorker } from '@crm-push/queue';
-import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, waitFor, type CustomSink } from '@crm-push/testing';
+import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, jsonCall, openTestRedis, waitFor, type CustomSink } from '@crm-push/testing';
 import { createApp } from '../app';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -98,21 +98,7 @@ export async function startSystem(
     app,
     config,
     deps,
-    async call(method, path, { key, body, headers, baseUrl = url } = {}) {
-      const res = await fetch(baseUrl + path, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    call: (method, path, { baseUrl = url, ...opts } = {}) => jsonCall(baseUrl, method, path, opts),
     async createAccount(name = 'Acme') {
       const res = await system.call('POST', '/v1/accounts', { key: TEST_ADMIN_TOKEN, body: { name } });
       if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);

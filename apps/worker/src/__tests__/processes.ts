@@ -1,7 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, waitFor, type CustomSink, type TestDatabase } from '@crm-push/testing';
+import {
+  createCustomSink,
+  createTestDatabase,
+  expectNoBrokenDeliveries,
+  freePort,
+  jsonCall,
+  openTestRedis,
+  waitFor,
+  type CustomSink,
+  type JsonCallOptions,
+  type TestDatabase,
+} from '@crm-push/testing';
 
 /**
  * Test harness for process-level tests: the built api and worker (`npm run build` first) as
@@ -42,15 +52,6 @@ export interface Child {
   exited: Promise<number | null>;
   /** SIGTERM and wait for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-/** A port that was free a moment ago (the api logs the port it was given, so 0 will not do). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function spawnChild(which: 'api' | 'worker', env: Record<string, string>, readyMessage: string): Promise<Child> {
@@ -160,24 +161,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 }
 
 /** JSON over HTTP to a spawned api. */
-export async function call(
-  baseUrl: string,
-  method: string,
-  urlPath: string,
-  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(baseUrl + urlPath, {
-    method,
-    headers: {
-      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+export const call = (baseUrl: string, method: string, urlPath: string, opts: JsonCallOptions = {}) => jsonCall(baseUrl, method, urlPath, opts);
 
 export async function createAccount(baseUrl: string, name = 'Acme'): Promise<string> {
   const res = await call(baseUrl, 'POST', '/v1/accounts', { key: ADMIN_TOKEN, body: { name } });

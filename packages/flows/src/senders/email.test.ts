@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { startSmtpSink } from '@crm-push/testing';
-import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
+import { startSmtpSink, deliveryFailure } from '@crm-push/testing';
+import { createNetworkPolicy } from '@crm-push/outbound';
 
 const network = createNetworkPolicy({ allowPrivateNetworks: false });
 import type { EmailAction } from '../actions';
@@ -11,15 +11,6 @@ import { DEFAULT_MAIL_FROM, sendEmail } from './email';
 /** An SMTP reply error as smtp-server sends it to the client. */
 function reply(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
 }
 
 const lead = makeLead({ email: 'ada@example.com', country: 'DE', firstName: 'Ada' });
@@ -62,21 +53,21 @@ describe('sendEmail', () => {
   });
 
   it('fails for good with SMTP_NOT_CONFIGURED, naming SMTP_URL, when no server is configured', async () => {
-    const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network }));
+    const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network }));
     expect(err).toMatchObject({ code: 'SMTP_NOT_CONFIGURED', retryable: false });
     expect(err.message).toContain('SMTP_URL');
   });
 
   it('throws a retryable error when the SMTP server refuses the connection', async () => {
     const port = await closedPort();
-    const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: `smtp://127.0.0.1:${port}` }));
+    const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: `smtp://127.0.0.1:${port}` }));
     expect(err).toMatchObject({ code: 'SMTP_CONNECTION_FAILED', retryable: true });
     expect(err.message).toContain('ECONNREFUSED');
   });
 
   it('fails for good with SMTP_URL_INVALID, without echoing the URL, when SMTP_URL is not smtp(s)', async () => {
     for (const smtpUrl of ['nonsense', 'http://user:hunter2@mail.example.com']) {
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl }));
+      const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl }));
       expect(err).toMatchObject({ code: 'SMTP_URL_INVALID', retryable: false });
       expect(err.message).not.toContain('hunter2');
     }
@@ -87,7 +78,7 @@ describe('sendEmail', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as AddressInfo;
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: `smtp://127.0.0.1:${port}`, timeoutMs: 100 }));
+      const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: `smtp://127.0.0.1:${port}`, timeoutMs: 100 }));
       expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
     } finally {
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -97,7 +88,7 @@ describe('sendEmail', () => {
   it('throws a retryable error, and so retries, on a 4xx SMTP reply', async () => {
     const smtp = await startSmtpSink({ onRcptTo: (_addr, _session, cb) => cb(reply(451, 'Try again later')) });
     try {
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url }));
+      const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_TEMPORARY_FAILURE', retryable: true, statusCode: 451 });
       expect(err.message).toContain('Try again later');
       expect(smtp.received).toHaveLength(0);
@@ -114,7 +105,7 @@ describe('sendEmail', () => {
       },
     });
     try {
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url }));
+      const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: smtp.url }));
       expect(err).toMatchObject({ code: 'SMTP_REJECTED', retryable: false, statusCode: 554 });
     } finally {
       await smtp.close();
@@ -129,7 +120,7 @@ describe('sendEmail', () => {
     });
     try {
       const url = smtp.url.replace('smtp://', 'smtp://user:hunter2@');
-      const err = await failure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: url }));
+      const err = await deliveryFailure(sendEmail(action, lead, { deliveryId: 'act_1', network, smtpUrl: url }));
       expect(err).toMatchObject({ code: 'SMTP_AUTH_FAILED', retryable: false, statusCode: 535 });
       expect(err.message).not.toContain('hunter2');
     } finally {

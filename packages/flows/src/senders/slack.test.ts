@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
+import { createNetworkPolicy } from '@crm-push/outbound';
+import { deliveryFailure } from '@crm-push/testing';
 import type { SlackAction } from '../actions';
 import { HttpSink, closedPort } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
@@ -8,15 +9,6 @@ import { sendSlack } from './slack';
 
 const lead = makeLead({ email: 'ada@example.com', country: 'DE' });
 const ctx = { deliveryId: 'act_1', network: createNetworkPolicy({ allowPrivateNetworks: true }) };
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
-}
 
 describe('sendSlack', () => {
   let sink: HttpSink;
@@ -39,14 +31,14 @@ describe('sendSlack', () => {
 
   it('throws a retryable error, and so retries, when Slack answers 500', async () => {
     sink.reply({ status: 500, body: 'internal' });
-    const err = await failure(sendSlack(action, lead, ctx));
+    const err = await deliveryFailure(sendSlack(action, lead, ctx));
     expect(err).toMatchObject({ code: 'SERVER_ERROR', retryable: true, statusCode: 500 });
     expect(err.message).toBe('Slack answered 500: internal');
   });
 
   it('throws a final error, not retried, when Slack answers 400, keeping its reason', async () => {
     sink.reply({ status: 400, body: 'invalid_payload' });
-    const err = await failure(sendSlack(action, lead, ctx));
+    const err = await deliveryFailure(sendSlack(action, lead, ctx));
     expect(err).toMatchObject({ code: 'CLIENT_ERROR', retryable: false, statusCode: 400 });
     expect(err.message).toContain('invalid_payload');
     expect(err.message).not.toContain(sink.url);
@@ -54,27 +46,27 @@ describe('sendSlack', () => {
 
   it('honours Retry-After on 429', async () => {
     sink.reply({ status: 429, headers: { 'retry-after': '7' }, body: 'rate_limited' });
-    const err = await failure(sendSlack(action, lead, ctx));
+    const err = await deliveryFailure(sendSlack(action, lead, ctx));
     expect(err).toMatchObject({ code: 'RATE_LIMITED', retryable: true, statusCode: 429, retryAfterMs: 7000 });
   });
 
   it('does not follow a redirect, and does not retry it', async () => {
     sink.reply({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } });
-    const err = await failure(sendSlack(action, lead, ctx));
+    const err = await deliveryFailure(sendSlack(action, lead, ctx));
     expect(err).toMatchObject({ code: 'REDIRECT_NOT_FOLLOWED', retryable: false, statusCode: 302 });
     expect(err.message).toBe('Slack answered 302 redirecting to "127.0.0.1:1"; redirects are not followed (configure the final URL)');
     expect(sink.requests).toHaveLength(1);
   });
 
   it('refuses a loopback URL for good, without calling it, unless private networks are allowed', async () => {
-    const err = await failure(sendSlack(action, lead, { deliveryId: 'act_1', network: createNetworkPolicy({ allowPrivateNetworks: false }) }));
+    const err = await deliveryFailure(sendSlack(action, lead, { deliveryId: 'act_1', network: createNetworkPolicy({ allowPrivateNetworks: false }) }));
     expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
     expect(sink.requests).toHaveLength(0);
   });
 
   it('throws a retryable error when the connection is refused', async () => {
     const port = await closedPort();
-    const err = await failure(sendSlack({ ...action, webhookUrl: `http://127.0.0.1:${port}/hook` }, lead, ctx));
+    const err = await deliveryFailure(sendSlack({ ...action, webhookUrl: `http://127.0.0.1:${port}/hook` }, lead, ctx));
     expect(err).toMatchObject({ code: 'CONNECTION_REFUSED', retryable: true });
   });
 
@@ -83,7 +75,7 @@ describe('sendSlack', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as AddressInfo;
-      const err = await failure(sendSlack({ ...action, webhookUrl: `http://127.0.0.1:${port}/hook` }, lead, { ...ctx, timeoutMs: 100 }));
+      const err = await deliveryFailure(sendSlack({ ...action, webhookUrl: `http://127.0.0.1:${port}/hook` }, lead, { ...ctx, timeoutMs: 100 }));
       expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
     } finally {
       silent.closeAllConnections();
@@ -93,7 +85,7 @@ describe('sendSlack', () => {
 
   it('fails for good, without calling Slack, when the template blows its limits', async () => {
     const runaway = { ...action, text: '{% for i in (1..20000) %}0123456789{% endfor %}' };
-    const err = await failure(sendSlack(runaway, lead, ctx));
+    const err = await deliveryFailure(sendSlack(runaway, lead, ctx));
     expect(err).toMatchObject({ code: 'TEMPLATE_ERROR', retryable: false });
     expect(sink.requests).toHaveLength(0);
   });

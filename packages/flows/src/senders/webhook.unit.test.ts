@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { createNetworkPolicy, DeliveryError } from '@crm-push/outbound';
+import { createNetworkPolicy } from '@crm-push/outbound';
+import { deliveryFailure } from '@crm-push/testing';
 import type { WebhookAction } from '../actions';
 import { HttpSink, closedPort, type ReceivedRequest } from '../__tests__/http-sink';
 import { makeLead } from '../__tests__/lead';
@@ -11,15 +12,6 @@ const SECRET = 'whsec_' + Buffer.from('a-32-byte-key-for-standard-hooks').toStri
 
 function headersOf(req: ReceivedRequest): Record<string, string> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
 }
 
 describe('sendWebhook', () => {
@@ -64,7 +56,7 @@ describe('sendWebhook', () => {
 
   it('sends the same webhook-id on a retry, so receivers can dedupe', async () => {
     sink.reply({ status: 503 });
-    await failure(sendWebhook(action, lead, ctx));
+    await deliveryFailure(sendWebhook(action, lead, ctx));
     await sendWebhook(action, lead, ctx);
     expect(sink.requests.map((r) => r.headers['webhook-id'])).toEqual(['act_42', 'act_42']);
     expect(new Webhook(SECRET).verify(sink.requests[1].body, headersOf(sink.requests[1]))).toMatchObject({ id: 'lead_1' });
@@ -81,12 +73,12 @@ describe('sendWebhook', () => {
 
   it('throws a retryable error, and so retries, when the receiver answers 500', async () => {
     sink.reply({ status: 500 });
-    expect(await failure(sendWebhook(action, lead, ctx))).toMatchObject({ code: 'SERVER_ERROR', retryable: true, statusCode: 500 });
+    expect(await deliveryFailure(sendWebhook(action, lead, ctx))).toMatchObject({ code: 'SERVER_ERROR', retryable: true, statusCode: 500 });
   });
 
   it('throws a final error when the receiver answers 400', async () => {
     sink.reply({ status: 400, body: '{"error":"bad signature"}' });
-    const err = await failure(sendWebhook(action, lead, ctx));
+    const err = await deliveryFailure(sendWebhook(action, lead, ctx));
     expect(err).toMatchObject({ code: 'CLIENT_ERROR', retryable: false, statusCode: 400 });
     expect(err.message).toBe('webhook answered 400: {"error":"bad signature"}');
   });
@@ -94,14 +86,14 @@ describe('sendWebhook', () => {
   it('honours an HTTP-date Retry-After on 429', async () => {
     const at = new Date(Date.now() + 60_000).toUTCString();
     sink.reply({ status: 429, headers: { 'retry-after': at } });
-    const err = await failure(sendWebhook(action, lead, ctx));
+    const err = await deliveryFailure(sendWebhook(action, lead, ctx));
     expect(err).toMatchObject({ code: 'RATE_LIMITED', retryable: true, statusCode: 429 });
     expect(err.retryAfterMs).toBeGreaterThan(0);
     expect(err.retryAfterMs).toBeLessThanOrEqual(60_000);
   });
 
   it('refuses a private-network URL for good unless private networks are allowed', async () => {
-    const err = await failure(
+    const err = await deliveryFailure(
       sendWebhook({ ...action, url: 'http://10.1.2.3/hook' }, lead, { deliveryId: 'act_42', network: createNetworkPolicy({ allowPrivateNetworks: false }) }),
     );
     expect(err).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED', retryable: false });
@@ -109,7 +101,7 @@ describe('sendWebhook', () => {
 
   it('throws a retryable error when nothing listens', async () => {
     const port = await closedPort();
-    const err = await failure(sendWebhook({ ...action, url: `http://127.0.0.1:${port}/hook` }, lead, ctx));
+    const err = await deliveryFailure(sendWebhook({ ...action, url: `http://127.0.0.1:${port}/hook` }, lead, ctx));
     expect(err).toMatchObject({ code: 'CONNECTION_REFUSED', retryable: true });
   });
 });
