@@ -16,3 +16,4 @@ export { startTcpProxy, type TcpProxy } from './faults/tcp-proxy';
 export { startOwnRedis, type OwnRedis } from './faults/redis-server';
 export { jsonCall, type JsonAnswer, type JsonCallOptions } from './json-call';
 export { deliveryFailure } from './delivery-failure';
+export { openTestDomain, type TestDomain } from './domain';
