@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { PROCESS_NODE_FLAGS } from '@crm-push/config';
 import { createCustomSink, createTestDatabase, expectNoBrokenDeliveries, openTestRedis, waitFor, type CustomSink, type TestDatabase } from '@crm-push/testing';
 
 /**
@@ -54,7 +55,7 @@ export async function freePort(): Promise<number> {
 }
 
 function spawnChild(which: 'api' | 'worker', env: Record<string, string>, readyMessage: string): Promise<Child> {
-  const proc = spawn(process.execPath, [ENTRY[which]], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...PROCESS_NODE_FLAGS, ENTRY[which]], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) =>
