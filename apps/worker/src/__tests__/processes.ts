@@ -55,7 +55,10 @@ export async function freePort(): Promise<number> {
 }
 
 function spawnChild(which: 'api' | 'worker', env: Record<string, string>, readyMessage: string): Promise<Child> {
-  const proc = spawn(process.execPath, [...PROCESS_NODE_FLAGS, ENTRY[which]], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...PROCESS_NODE_FLAGS, ENTRY[which]], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(proc);
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) =>
