@@ -10,4 +10,4 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
 USER node
-CMD ["node", "--liftoff-only", "--max-old-space-size=1024", "--heap-growing-percent=30", "--max-semi-space-size=2", "apps/api/dist/main.js"]
+CMD ["node", "--liftoff-only", "--max-old-space-size=1024", "--max-semi-space-size=4", "apps/api/dist/main.js"]

@@ -7,7 +7,7 @@ const ANSWER_BYTES = 50 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 /**
  * The worker's resident memory while 10 answers of 50 MB stream at once. Read whole, they took it
- * to 868 MB. Capped, the worker measured here is ~120 MB before and ~133 MB at the peak (it was
+ * to 868 MB. Capped, the worker measured here is ~122 MB before and ~133 MB at the peak (it was
  * 240 and 263 MB while jsforce, the HubSpot SDK and nodemailer loaded at start and the processes
  * ran without PROCESS_NODE_FLAGS). Both bounds leave room for GC timing on a loaded machine.
  */
