@@ -11,6 +11,7 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { request, Agent } = require('undici');
 const { freePort, percentile } = require('./bench-common');
+const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/crm_push_bench';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -63,7 +64,7 @@ async function startStack(workers) {
     METRICS_PORT: '0',
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
   };
-  const spawnEntry = (entry) => spawn(process.execPath, [path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const spawnEntry = (entry) => spawn(process.execPath, [...PROCESS_NODE_FLAGS, path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const children = [spawnEntry('apps/api/dist/main.js'), ...Array.from({ length: workers }, () => spawnEntry('apps/worker/dist/main.js'))];
   let stopping = false;
   for (const child of children) {

@@ -20,6 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { request, Agent } = require('undici');
 const { freePort, percentile } = require('./bench-common');
+const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -186,9 +187,12 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     LOG_LEVEL: 'warn',
     METRICS_PORT: '0',
+    // The bench measures the path, not the per-account limit (the sustained phase alone sends 30 000 a minute).
+    RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0',
     ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
   };
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The production flags, then BENCH_NODE_ARGS (a later V8 flag wins, so it can override them).
+  const nodeArgs = [...PROCESS_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const profileDir = PROFILE || HEAP ? fs.mkdtempSync(path.join(os.tmpdir(), 'crm-push-bench-')) : undefined;
   const roleArgs = (role) => [
     ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}.cpuprofile`] : []),
@@ -230,6 +234,9 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+    // Idle: started and answering, before any account or lead (a worker's ready line comes before the api's /health).
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleRss = children.map((c) => rssMb(c.pid));
     const account = (await call('POST', '/v1/accounts', ADMIN_TOKEN, { name: 'bench' })).body;
     for (let d = 0; d < DESTINATIONS; d++) {
       await call('POST', '/v1/destinations', account.apiKey, { name: `crm ${d}`, type: 'custom', config: { url: `http://127.0.0.1:${crm.port}/leads/${d}` } });
@@ -300,6 +307,8 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
       'pg ms': perDelivery('postgres').toFixed(3),
     };
     if (SUSTAINED) Object.assign(row, await sustained(call, account.apiKey, crm, postedAt, lags, children));
+    row['api RSS MB idle'] = idleRss[0];
+    row['worker RSS MB idle'] = idleRss.slice(1).join('/');
     row['api RSS MB'] = rssMb(children[0].pid);
     row['worker RSS MB'] = children
       .slice(1)

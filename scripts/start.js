@@ -6,7 +6,7 @@ const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 
 async function main() {
-  const { loadConfigOrExit } = require('@crm-push/config');
+  const { loadConfigOrExit, PROCESS_NODE_FLAGS } = require('@crm-push/config');
   const { prepareDatabase } = require('@crm-push/db');
   const config = loadConfigOrExit();
   const { applied } = await prepareDatabase(config.DATABASE_URL);
@@ -19,7 +19,7 @@ async function main() {
   const root = path.resolve(__dirname, '..');
   const ready = { 'api listening': false, 'worker started': false };
   const children = ['apps/api/dist/main.js', 'apps/worker/dist/main.js'].map((entry) => {
-    const child = spawn(process.execPath, [path.join(root, entry)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...PROCESS_NODE_FLAGS, path.join(root, entry)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     watchForReady(child, ready, () => printBanner(config.PORT, process.env.ADMIN_TOKEN ? undefined : env.ADMIN_TOKEN));
     return child;
   });

@@ -172,3 +172,4 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
 
 export { createLogger, REDACT_PATHS, type Logger } from './logger';
 export { withTimeout } from './with-timeout';
+export { PROCESS_NODE_FLAGS } from './process-flags';

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { PROCESS_NODE_FLAGS } from '@crm-push/config';
 import {
   createCustomSink,
   createTestDatabase,
@@ -55,7 +56,10 @@ export interface Child {
 }
 
 function spawnChild(which: 'api' | 'worker', env: Record<string, string>, readyMessage: string): Promise<Child> {
-  const proc = spawn(process.execPath, [ENTRY[which]], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...PROCESS_NODE_FLAGS, ENTRY[which]], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(proc);
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) =>

@@ -2,7 +2,6 @@ import type { CrmModule } from '../contract';
 import { salesforceConfigSchema, salesforceCredentialsSchema, tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
 import { salesforceDefaultMapping } from './default-mapping';
 import { classifyError } from './error-taxonomy';
-import { SalesforceAdapter } from './salesforce-adapter';
 
 /** Salesforce through jsforce: creates (or upserts by external id) one sObject per lead. */
 export const salesforceModule: CrmModule<'salesforce', SalesforceConfig, SalesforceCredentials> = {
@@ -12,11 +11,16 @@ export const salesforceModule: CrmModule<'salesforce', SalesforceConfig, Salesfo
   credentialsSchema: salesforceCredentialsSchema,
   defaultMapping: salesforceDefaultMapping,
   urlsOf: (config, credentials) => [config.instanceUrl, tokenUrlOf(config, credentials)],
-  createAdapter: ({ config, credentials, hooks, network }) => new SalesforceAdapter(config, credentials, network, hooks),
+  createAdapter: ({ config, credentials, hooks, network }) => {
+    // Loaded on the first Salesforce destination a process builds: jsforce costs ~30 MB of RSS,
+    // which a process that never speaks to Salesforce need not pay.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SalesforceAdapter } = require('./salesforce-adapter') as typeof import('./salesforce-adapter');
+    return new SalesforceAdapter(config, credentials, network, hooks);
+  },
   classifyError: (err) => classifyError(err),
 };
 
-export { SalesforceAdapter, COLLECTION_LIMIT } from './salesforce-adapter';
 export { classifyError as classifySalesforceError, classifySaveError } from './error-taxonomy';
 export { MAX_REFRESHES_PER_CALL } from './token-refresher';
 export { salesforceConfigSchema, salesforceCredentialsSchema, type SalesforceConfig, type SalesforceCredentials } from './config';

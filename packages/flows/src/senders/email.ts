@@ -1,5 +1,3 @@
-import { createTransport } from 'nodemailer';
-import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { DeliveryError, networkError } from '@crm-push/outbound';
 import type { EmailAction } from '../actions';
 import type { FlowLead } from '../flow-lead';
@@ -52,6 +50,12 @@ function openTransport(smtpUrl: string, timeoutMs: number) {
   if (!URL.canParse(smtpUrl) || !['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol)) {
     throw new DeliveryError({ code: 'SMTP_URL_INVALID', message: 'SMTP_URL must be an smtp:// or smtps:// URL', retryable: false });
   }
+  // Loaded with the first email sent, not with the flows: nodemailer is ~10 MB of RSS that a
+  // process without email actions need not hold.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createTransport } = require('nodemailer') as typeof import('nodemailer');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const SMTPTransport = require('nodemailer/lib/smtp-transport') as typeof import('nodemailer/lib/smtp-transport');
   // createTransport({url, ...}) drops every option beside the URL; SMTPTransport merges them.
   return createTransport(new SMTPTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs }));
 }
