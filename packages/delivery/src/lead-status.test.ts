@@ -25,7 +25,11 @@ const EVENTS: Event[] = [
     becomes: 'succeeded',
     run: ({ deps }, d) =>
       recordSuccesses(deps, [
-        { delivery: { ...d, sweeps: 0, round: 1 }, result: { externalId: 'x', action: 'created', statusCode: 201 }, attempt: { startedAt: new Date(), durationMs: 1 } },
+        {
+          delivery: { ...d, sweeps: 0, round: 1 },
+          result: { externalId: 'x', action: 'created', statusCode: 201 },
+          attempt: { startedAt: new Date(), durationMs: 1 },
+        },
       ]),
   },
   {
