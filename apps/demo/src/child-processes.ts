@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { PROCESS_NODE_FLAGS } from '@crm-push/config';
 
 /** The repository root, from apps/demo/dist. */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -11,9 +12,9 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-/** Runs a built entry point (e.g. apps/api/dist/main.js) with `env`; its logs go to this terminal's stderr. */
+/** Runs a built entry point (e.g. apps/api/dist/main.js) with `env` and the product's Node flags; its logs go to this terminal's stderr. */
 export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [path.join(ROOT, entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...PROCESS_NODE_FLAGS, path.join(ROOT, entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return { name, process: child, exited };
 }
