@@ -7,7 +7,7 @@ import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
 import { deferJob, enterLane } from './lanes';
-import { CLAIM_RECHECK_MS, runBatch } from './process-batch';
+import { CLAIM_RECHECK_MS, releaseOwnClaim, runBatch } from './process-batch';
 import { prepareCall } from './prepare-call';
 import { recordFailure, type AttemptFacts } from './record-outcome';
 
@@ -47,8 +47,23 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
       return { outcome: 'succeeded', externalId: batched.result.externalId };
     }
     if (batched.own === 'failed') throw await settleFailure(deps, delivery, job, batched.error, batched.attempt);
+    try {
+      return await pushAlone(deps, store, job, token, delivery);
+    } finally {
+      await releaseOwnClaim(deps, job, delivery);
+    }
   }
+  return pushAlone(deps, store, job, token, delivery);
+}
 
+/** One call for one delivery: the path of every delivery that does not go in a batch. */
+async function pushAlone(
+  deps: DeliveryDeps,
+  store: DeliveryStore,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  delivery: LoadedDelivery,
+): Promise<ProcessOutcome> {
   let call;
   try {
     call = await prepareCall(deps, delivery);
