@@ -7,7 +7,7 @@ import type { EffectiveBatch } from './batch-settings';
 import { decideFate } from './delivery-fate';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
-import { deferJob, enterLane } from './lanes';
+import { deferJob, enterLane, waitIfLaneClosed } from './lanes';
 import { loadDeliveries, type LoadedDelivery } from './load-delivery';
 import { prepareBatchCall } from './prepare-call';
 import { recordFailure, recordRiderAttempts, type AttemptFacts } from './record-outcome';
@@ -33,6 +33,7 @@ export async function runBatch(
   delivery: LoadedDelivery,
   batch: EffectiveBatch,
 ): Promise<BatchOutcome> {
+  await waitIfLaneClosed(deps, delivery, job, token);
   const claimant = claimantOf(job, delivery);
   const claim = (limit: number) => claimBatch(deps, { destinationId: delivery.destinationId!, selfId: delivery.id, claimant, limit });
   let ids = await claim(batch.maxSize);

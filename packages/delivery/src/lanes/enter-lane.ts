@@ -17,6 +17,19 @@ export async function enterLane(deps: DeliveryDeps, delivery: LoadedDelivery, jo
   return await deferJob(job, token, verdict.waitMs);
 }
 
+/**
+ * Defers the job (and throws) while its lane is closed, paused or held, without entering it:
+ * what a batch claimant asks before it claims (Lanes.closedFor says why).
+ */
+export async function waitIfLaneClosed(deps: DeliveryDeps, delivery: LoadedDelivery, job: Job, token: string | undefined): Promise<void> {
+  const destination = delivery.destination;
+  if (!deps.lanes || delivery.kind !== 'crm' || !destination) return;
+  const closed = await deps.lanes.closedFor({ ...delivery, destination });
+  if (!closed) return;
+  deps.metrics?.laneWaited?.({ destinationType: destination.type, reason: closed.reason });
+  await deferJob(job, token, closed.waitMs);
+}
+
 /** Puts the job back to sleep for `waitMs` without spending an attempt; the delivery keeps its status. */
 export async function deferJob(job: Job, token: string | undefined, waitMs: number): Promise<never> {
   await job.moveToDelayed(Date.now() + waitMs, token);
