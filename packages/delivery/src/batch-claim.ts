@@ -17,6 +17,10 @@ import type { DeliveryDeps } from './deps';
  *
  * Only `queued` deliveries are taken besides the claimant's own: a `retrying` one waits for its
  * own job's backoff.
+ *
+ * A claimed delivery is pushed by its claimant only. A lone lead's job keeps the claim on its own
+ * delivery through its single push (runBatch's `alone`), because the delivery is still `queued`
+ * during that call and any claimant of the destination would otherwise take it into a batch.
  */
 
 /** Longer than any one batch call may take (the adapters time out well before). */
