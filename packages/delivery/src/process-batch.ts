@@ -22,8 +22,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Gathers the destination's ready deliveries (batch-claim.ts explains the claim), makes ONE call
  * through the lane for all of them, and settles every delivery but the claimant's own, whose
  * outcome it returns. `alone`: nothing else was ready within maxWaitMs, so the claimant pushes
- * by itself through the one-record path (the vendors' single-record answers stay as they were),
- * still holding the claim on its delivery until `releaseOwnClaim`.
+ * by itself through the one-record path (the vendors' single-record answers stay as they were).
+ * Whatever it returns, the claimant still holds the claim on its own delivery: `releaseOwnClaim`.
  */
 export async function runBatch(
   deps: DeliveryDeps,
@@ -52,13 +52,12 @@ export async function runBatch(
       await sleep(waitMs);
       ids = await claim(batch.maxSize);
     }
-    if (ids.length < 2) {
-      // Its own claim outlives this function: the processor lets go of it once the single push is
-      // over (releaseOwnClaim). Let go now, a claimant of the same destination running meanwhile
-      // would take the still-`queued` delivery into its batch and push it a second time.
-      held.add(delivery.id);
-      return { own: 'alone' };
-    }
+    // The claim on its own delivery outlives this function: the processor lets go of it once the
+    // delivery's outcome is recorded (releaseOwnClaim). Let go before, a claimant of the same
+    // destination running meanwhile would take the still-`queued` delivery into its batch and push
+    // it a second time (after a success not yet written, or during a lone lead's single push).
+    held.add(delivery.id);
+    if (ids.length < 2) return { own: 'alone' };
 
     const others = (await loadDeliveries(deps.db, ids.slice(1))).filter((d) => d.status === 'queued');
     const call = await prepareBatchCall(deps, [delivery, ...others]);
@@ -132,7 +131,7 @@ function wholeCallError(results: PushManyResult[]): DeliveryError | undefined {
   return first.error;
 }
 
-/** Lets go of the claim a lone delivery kept through its single push (runBatch's `alone`). */
+/** Lets go of the claim runBatch left on the claimant's own delivery, once its outcome is recorded. */
 export async function releaseOwnClaim(deps: DeliveryDeps, job: Job, delivery: LoadedDelivery): Promise<void> {
   await releaseClaims(deps, claimantOf(job, delivery), [delivery.id]);
 }

@@ -2,7 +2,7 @@ import { DeliveryError } from '@crm-push/outbound';
 import type { Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
 import { claimHeldForMs } from './batch-claim';
-import { effectiveBatch } from './batch-settings';
+import { effectiveBatch, type EffectiveBatch } from './batch-settings';
 import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
@@ -39,20 +39,32 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
 
   const batch = delivery.kind === 'crm' && delivery.destination?.enabled && !delivery.destination.deletedAt ? effectiveBatch(delivery.destination) : null;
   if (batch) {
-    const batched = await runBatch(deps, store, job, token, delivery, batch);
-    if (batched.own === 'succeeded') {
-      const attempt = batched.attempt;
-      await store.recordSuccess({ delivery, result: batched.result, attempt });
-      deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs: attempt.durationMs });
-      return { outcome: 'succeeded', externalId: batched.result.externalId };
-    }
-    if (batched.own === 'failed') throw await settleFailure(deps, delivery, job, batched.error, batched.attempt);
     try {
-      return await pushAlone(deps, store, job, token, delivery);
+      return await pushBatched(deps, store, job, token, delivery, batch);
     } finally {
       await releaseOwnClaim(deps, job, delivery);
     }
   }
+  return pushAlone(deps, store, job, token, delivery);
+}
+
+/** Through runBatch: the batch settles the delivery, or it goes alone. */
+async function pushBatched(
+  deps: DeliveryDeps,
+  store: DeliveryStore,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  delivery: LoadedDelivery,
+  batch: EffectiveBatch,
+): Promise<ProcessOutcome> {
+  const batched = await runBatch(deps, store, job, token, delivery, batch);
+  if (batched.own === 'succeeded') {
+    const attempt = batched.attempt;
+    await store.recordSuccess({ delivery, result: batched.result, attempt });
+    deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs: attempt.durationMs });
+    return { outcome: 'succeeded', externalId: batched.result.externalId };
+  }
+  if (batched.own === 'failed') throw await settleFailure(deps, delivery, job, batched.error, batched.attempt);
   return pushAlone(deps, store, job, token, delivery);
 }
 
