@@ -156,10 +156,18 @@ describe('delivery lanes', () => {
     const salesforce = new FakeSalesforce({ apiLimit: 1000 });
     await salesforce.start();
     sinks.push(salesforce);
-    salesforce.apiUsage = 895;
+    // A batch is one call, so the allowance counts calls, not leads: the first call reaches 90 %.
+    // Batches of 4 leave most of the 100 behind the first wave of concurrent calls and the
+    // rechecks (each recheck is a call that carries one batch).
+    salesforce.apiUsage = 899;
     const key = await createAccount(api.url, 'Org');
-    const id = await destination(key, { type: 'salesforce', config: { instanceUrl: salesforce.url }, credentials: { accessToken: 'sf-access-token' } });
-    await postLeads(key, 40, 'sf');
+    const id = await destination(key, {
+      type: 'salesforce',
+      config: { instanceUrl: salesforce.url },
+      credentials: { accessToken: 'sf-access-token' },
+      batch: { maxSize: 4 },
+    });
+    await postLeads(key, 100, 'sf');
     const view = await waitFor(
       'the lane to stop at 90 %',
       async () => {
@@ -172,10 +180,11 @@ describe('delivery lanes', () => {
     await new Promise((r) => setTimeout(r, 2500)); // more than one recheck: each costs one call
     const stopped = await statusesOf(id);
     expect(stopped).not.toHaveProperty('failed');
+    expect(stopped).not.toHaveProperty('retrying'); // held, not retried: no attempt of a round spent
     expect(stopped.queued).toBeGreaterThan(20);
     expect(salesforce.apiUsage).toBeLessThanOrEqual(915); // the customer's last 10 % stays nearly untouched
     salesforce.apiUsage = 100; // the rolling 24 h moved on
-    await allDelivered(id, 40, 30_000);
+    await allDelivered(id, 100, 30_000);
     expect((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
   }, 90_000);
 
@@ -223,9 +232,14 @@ describe('delivery lanes', () => {
       async () => ((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'CREDENTIALS_REJECTED' ? true : undefined),
       { timeoutMs: 15_000 },
     );
-    const paused = await statusesOf(id);
-    expect(paused).not.toHaveProperty('failed');
-    expect(paused.succeeded).toBeUndefined();
+    // Every delivery of the rejected batch call waits in the paused lane, as a lone one would.
+    expect(await statusesOf(id)).toEqual({ queued: 20 });
+    // The lane holds them, not their claims: a resume must release them at once.
+    await waitFor(
+      'the rejected call to let go of its claims',
+      async () => ((await stack.database.db.delivery.count({ where: { destinationId: id, claimUntil: { not: null } } })) === 0 ? true : undefined),
+      { timeoutMs: 5000 },
+    );
     const patched = await call(api.url, 'PATCH', `/v1/destinations/${id}`, { key, body: { credentials: { accessToken: 'new-token' } } });
     expect(patched.body.health).toMatchObject({ state: 'active', reason: null });
     await allDelivered(id, 20, 30_000);

@@ -8,8 +8,9 @@ import type { DeliveryDeps } from './deps';
  * claim lives in PostgreSQL, next to the status it guards, rather than in a Redis list of ready
  * ids: PostgreSQL is the truth the sweep and the invariant read, a claim and the outcome it leads
  * to are written to the same row, and a Redis list would be one more thing to lose on a flush
- * and rebuild. `FOR UPDATE SKIP LOCKED` lets concurrent jobs of one destination each take a
- * disjoint set without waiting on each other. `claimed_by` is the claimant's job id (stable
+ * and rebuild. Claims of one destination take turns (an advisory transaction lock, one
+ * statement long), so each takes a full batch; `FOR UPDATE SKIP LOCKED` passes over rows another
+ * transaction is writing (a success being recorded) instead of waiting for them. `claimed_by` is the claimant's job id (stable
  * across its runs), so a claimant that was killed and runs again takes its own claims back at
  * once; anyone else waits for `claim_until`, the lease. The other deliveries' jobs, when they
  * run, find their delivery settled by the claimant (a no-op) or still claimed (they come back
@@ -17,12 +18,19 @@ import type { DeliveryDeps } from './deps';
  *
  * Only `queued` deliveries are taken besides the claimant's own: a `retrying` one waits for its
  * own job's backoff.
+ *
+ * A claimed delivery is pushed by its claimant only. A lone lead's job keeps the claim on its own
+ * delivery through its single push (runBatch's `alone`), because the delivery is still `queued`
+ * during that call and any claimant of the destination would otherwise take it into a batch.
  */
 
 /** Longer than any one batch call may take (the adapters time out well before). */
 export const CLAIM_LEASE_MS = 60_000;
 
 const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
+
+/** First key of the per-destination claim lock (the two-key space, apart from the sweep's). */
+const CLAIM_LOCK_CLASS = 7301;
 
 /**
  * Claims the claimant's own delivery (first) and up to `limit` deliveries of its destination in
@@ -33,20 +41,35 @@ export async function claimBatch(
   opts: { destinationId: string; selfId: string; claimant: string; limit: number; leaseMs?: number },
 ): Promise<string[]> {
   const lease = Prisma.sql`${UTC_NOW} + make_interval(secs => ${(opts.leaseMs ?? CLAIM_LEASE_MS) / 1000}::float8)`;
-  const rows = await deps.db.$queryRaw<{ id: string }[]>`
-    WITH picked AS (
+  const claimable = Prisma.sql`(claim_until IS NULL OR claim_until < ${UTC_NOW} OR claimed_by = ${opts.claimant})`;
+  // The others only if the claimant's own is free to take: a claimant that cannot have its own
+  // (another claim holds or is taking it) must not hold a batch's worth of rows even for a moment,
+  // or the claimants running beside it skip those rows and go with small batches.
+  // One claim of a destination at a time (a transaction lock, held for the one statement):
+  // claimants racing through SKIP LOCKED would each take a slice of the same rows, and a burst
+  // would go as many small batches instead of a few full ones.
+  const lock = deps.db.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(${CLAIM_LOCK_CLASS}::int, hashtext(${opts.destinationId}))`;
+  const claim = deps.db.$queryRaw<{ id: string; own: boolean }[]>`
+    WITH own AS (
       SELECT id FROM deliveries
-      WHERE destination_id = ${opts.destinationId} AND kind = 'crm'
-        AND (status = 'queued' OR (id = ${opts.selfId} AND status = 'retrying'))
-        AND (claim_until IS NULL OR claim_until < ${UTC_NOW} OR claimed_by = ${opts.claimant})
-      ORDER BY (id = ${opts.selfId}) DESC, id
-      LIMIT ${opts.limit}
+      WHERE id = ${opts.selfId} AND kind = 'crm' AND status IN ('queued', 'retrying') AND ${claimable}
       FOR UPDATE SKIP LOCKED
+    ), others AS (
+      SELECT id FROM deliveries
+      WHERE EXISTS (SELECT 1 FROM own)
+        AND destination_id = ${opts.destinationId} AND kind = 'crm' AND status = 'queued' AND id <> ${opts.selfId} AND ${claimable}
+      ORDER BY id
+      LIMIT ${Math.max(0, opts.limit - 1)}
+      FOR UPDATE SKIP LOCKED
+    ), picked AS (
+      SELECT id, true AS own FROM own UNION ALL SELECT id, false FROM others
     )
     UPDATE deliveries d SET claimed_by = ${opts.claimant}, claim_until = ${lease}
     FROM picked WHERE d.id = picked.id
-    RETURNING d.id`;
-  return rows.map((r) => r.id);
+    RETURNING d.id, picked.own`;
+  const [, rows] = await deps.db.$transaction([lock, claim]);
+  // The claimant's own first, as callers expect.
+  return rows.sort((a, b) => Number(b.own) - Number(a.own)).map((r) => r.id);
 }
 
 /**

@@ -27,8 +27,7 @@ export function effectiveBatch(destination: { type: string; batch: unknown }): E
   if (!vendorMax) return null;
   const parsed = batchSettingsSchema.safeParse(destination.batch ?? {});
   const settings = parsed.success ? parsed.data : {};
-  // Opt-in (`batch.enabled: true`) for now: the lane proofs for daily allowances and rejected
-  // credentials still count one call per lead, and have not been re-proven with batches.
-  if (settings.enabled !== true || settings.maxSize === 1) return null;
+  // On unless turned off (API.md: `enabled` defaults to true for the vendors that have a batch API).
+  if (settings.enabled === false || settings.maxSize === 1) return null;
   return { maxSize: Math.min(settings.maxSize ?? vendorMax, vendorMax), maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS };
 }

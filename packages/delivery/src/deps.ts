@@ -25,8 +25,11 @@ export interface DeliveryMetrics {
   leadIngested(outcome: 'created' | 'duplicate'): void;
   /** One call to a destination (durationMs), or a failure before any call (durationMs omitted). */
   deliveryAttempted(facts: { destinationType: string; outcome: 'succeeded' | 'retrying' | 'failed' | 'failed-will-sweep'; durationMs?: number }): void;
-  /** One batch call carrying `records` deliveries (each also reported by deliveryAttempted). */
-  batchCalled?(facts: { destinationType: string; records: number }): void;
+  /**
+   * One batch call and what became of the records in it: `succeeded`, or `failed` (refused alone,
+   * or with the whole call). Each delivery is also reported by deliveryAttempted.
+   */
+  batchCalled?(facts: { destinationType: string; succeeded: number; failed: number }): void;
   sweepCompleted(facts: { requeued: number }): void;
   deliveriesRequeued(reason: string, count: number): void;
   /** A delivery waited for its lane (budget, concurrency, a vendor's hold, a pause). */

@@ -71,8 +71,13 @@ export async function prepareBatchCall(deps: DeliveryDeps, deliveries: LoadedDel
     sendable,
     unmapped,
     run: async () => {
+      // An adapter reports a failure of the whole call as one error shared by every record; it is
+      // classified once, so the results still share one error and the caller can tell such a
+      // failure (the lane's business: a 401, a 429) from records refused one by one.
+      const classified = new Map<unknown, DeliveryError>();
+      const classifyOnce = (err: unknown) => classified.get(err) ?? classified.set(err, classify(err)).get(err)!;
       try {
-        return (await adapter.pushMany(records)).map((r) => (r.ok ? r : { ok: false, error: classify(r.error) }));
+        return (await adapter.pushMany(records)).map((r) => (r.ok ? r : { ok: false, error: classifyOnce(r.error) }));
       } catch (err) {
         const error = classify(err);
         return records.map(() => ({ ok: false, error }));

@@ -1,4 +1,4 @@
-import type { PushResult } from '@crm-push/crm';
+import type { PushManyResult, PushResult } from '@crm-push/crm';
 import type { DeliveryError } from '@crm-push/outbound';
 import { backoffDelay, deferJob, type QueueJob } from '@crm-push/queue';
 import { claimBatch, releaseAllClaims, releaseClaims } from './batch-claim';
@@ -6,7 +6,7 @@ import type { EffectiveBatch } from './batch-settings';
 import { decideFate } from './delivery-fate';
 import type { DeliveryDeps } from './deps';
 import type { DeliveryStore } from './delivery-store';
-import { enterLane } from './lanes';
+import { enterLane, waitIfLaneClosed } from './lanes';
 import { loadDeliveries, type LoadedDelivery } from './load-delivery';
 import { prepareBatchCall } from './prepare-call';
 import { recordFailure, recordRiderAttempts, type AttemptFacts } from './record-outcome';
@@ -22,6 +22,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * through the lane for all of them, and settles every delivery but the claimant's own, whose
  * outcome it returns. `alone`: nothing else was ready within maxWaitMs, so the claimant pushes
  * by itself through the one-record path (the vendors' single-record answers stay as they were).
+ * Whatever it returns, the claimant still holds the claim on its own delivery: `releaseOwnClaim`.
  */
 export async function runBatch(
   deps: DeliveryDeps,
@@ -31,7 +32,8 @@ export async function runBatch(
   delivery: LoadedDelivery,
   batch: EffectiveBatch,
 ): Promise<BatchOutcome> {
-  const claimant = job.id ?? delivery.id;
+  await waitIfLaneClosed(deps, delivery, job, token);
+  const claimant = claimantOf(job, delivery);
   const claim = (limit: number) => claimBatch(deps, { destinationId: delivery.destinationId!, selfId: delivery.id, claimant, limit });
   let ids = await claim(batch.maxSize);
   const held = new Set<string>();
@@ -49,6 +51,11 @@ export async function runBatch(
       await sleep(waitMs);
       ids = await claim(batch.maxSize);
     }
+    // The claim on its own delivery outlives this function: the processor lets go of it once the
+    // delivery's outcome is recorded (releaseOwnClaim). Let go before, a claimant of the same
+    // destination running meanwhile would take the still-`queued` delivery into its batch and push
+    // it a second time (after a success not yet written, or during a lone lead's single push).
+    held.add(delivery.id);
     if (ids.length < 2) return { own: 'alone' };
 
     const others = (await loadDeliveries(deps.db, ids.slice(1))).filter((d) => d.status === 'queued');
@@ -66,32 +73,27 @@ export async function runBatch(
     try {
       const results = await call.run();
       const attempt: AttemptFacts = { startedAt, durationMs: Math.round(performance.now() - t0), batchSize: call.sendable.length };
-      const wholeCall = !results[0].ok && results.every((r) => !r.ok && r.error === (results[0] as { error: DeliveryError }).error);
-      deps.metrics?.batchCalled?.({ destinationType: delivery.destination!.type, records: call.sendable.length });
-      if (wholeCall) {
-        const error = (results[0] as { error: DeliveryError }).error;
+      const refused = results.filter((r) => !r.ok).length;
+      deps.metrics?.batchCalled?.({ destinationType: delivery.destination!.type, succeeded: results.length - refused, failed: refused });
+      const error = wholeCallError(results);
+      if (error) {
         const steer = await lane?.failed(error, attempt);
-        const riders = call.sendable.slice(1);
-        if (error.retryable || steer?.defer) {
-          await recordRiderAttempts(
-            deps,
-            riders.map((d) => d.id),
-            error,
-            attempt,
-          );
-          // Nobody takes them again before the backoff: the next claimant would retry them at once.
-          const holdMs = steer?.defer ? steer.waitMs : backoffDelay(1, { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS });
-          await releaseClaims(
-            deps,
-            claimant,
-            riders.map((d) => d.id),
-            holdMs,
-          );
-          riders.forEach((d) => held.add(d.id));
-        } else {
-          for (const d of riders) await settleRider(deps, d, error, attempt);
+        const riderIds = call.sendable.slice(1).map((d) => d.id);
+        if (steer?.defer) {
+          // Throttled or paused: the lane holds the riders now, exactly as it holds this job (their
+          // own jobs wait in it, still `queued`, no retry spent), and a resume wakes them at once.
+          // A hold on their claims would outlast a resume, so they are let go without one.
+          await recordRiderAttempts(deps, riderIds, error, attempt, { throttled: true });
+          return await deferJob(job, token, steer.waitMs);
         }
-        if (steer?.defer) return await deferJob(job, token, steer.waitMs);
+        if (error.retryable) {
+          await recordRiderAttempts(deps, riderIds, error, attempt);
+          // Nobody takes them again before the backoff: the next claimant would retry them at once.
+          await releaseClaims(deps, claimant, riderIds, backoffDelay(1, { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS }));
+          riderIds.forEach((id) => held.add(id));
+        } else {
+          for (const d of call.sendable.slice(1)) await settleRider(deps, d, error, attempt);
+        }
         return { own: 'failed', error, attempt };
       }
       const firstOk = results.find((r) => r.ok);
@@ -119,6 +121,23 @@ export async function runBatch(
   } finally {
     await releaseAllClaims(deps, claimant, [...held]);
   }
+}
+
+/** The error of a call that failed as a whole: every record carries the same one (prepareBatchCall). */
+function wholeCallError(results: PushManyResult[]): DeliveryError | undefined {
+  const first = results[0];
+  if (first.ok || !results.every((r) => !r.ok && r.error === first.error)) return undefined;
+  return first.error;
+}
+
+/** Lets go of the claim runBatch left on the claimant's own delivery, once its outcome is recorded. */
+export async function releaseOwnClaim(deps: DeliveryDeps, job: QueueJob, delivery: LoadedDelivery): Promise<void> {
+  await releaseClaims(deps, claimantOf(job, delivery), [delivery.id]);
+}
+
+/** A job claims as itself: its id is stable across its runs, so a rerun takes its own claims back. */
+function claimantOf(job: QueueJob, delivery: LoadedDelivery): string {
+  return job.id ?? delivery.id;
 }
 
 /** A delivery that rode along and was refused: failed for good (its own job finds it settled). */

@@ -2,12 +2,12 @@ import { DeliveryError } from '@crm-push/outbound';
 import { deferJob, isFinalAttempt, type QueueJob } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { claimHeldForMs } from './batch-claim';
-import { effectiveBatch } from './batch-settings';
+import { effectiveBatch, type EffectiveBatch } from './batch-settings';
 import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
 import { enterLane } from './lanes';
-import { CLAIM_RECHECK_MS, runBatch } from './process-batch';
+import { CLAIM_RECHECK_MS, releaseOwnClaim, runBatch } from './process-batch';
 import { prepareCall } from './prepare-call';
 import { recordFailure, type AttemptFacts } from './record-outcome';
 
@@ -36,16 +36,43 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
 
   const batch = delivery.kind === 'crm' && delivery.destination?.enabled && !delivery.destination.deletedAt ? effectiveBatch(delivery.destination) : null;
   if (batch) {
-    const batched = await runBatch(deps, store, job, token, delivery, batch);
-    if (batched.own === 'succeeded') {
-      const attempt = batched.attempt;
-      await store.recordSuccess({ delivery, result: batched.result, attempt });
-      deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs: attempt.durationMs });
-      return { outcome: 'succeeded', externalId: batched.result.externalId };
+    try {
+      return await pushBatched(deps, store, job, token, delivery, batch);
+    } finally {
+      await releaseOwnClaim(deps, job, delivery);
     }
-    if (batched.own === 'failed') throw await settleFailure(deps, delivery, job, batched.error, batched.attempt);
   }
+  return pushAlone(deps, store, job, token, delivery);
+}
 
+/** Through runBatch: the batch settles the delivery, or it goes alone. */
+async function pushBatched(
+  deps: DeliveryDeps,
+  store: DeliveryStore,
+  job: DeliveryJob,
+  token: string | undefined,
+  delivery: LoadedDelivery,
+  batch: EffectiveBatch,
+): Promise<ProcessOutcome> {
+  const batched = await runBatch(deps, store, job, token, delivery, batch);
+  if (batched.own === 'succeeded') {
+    const attempt = batched.attempt;
+    await store.recordSuccess({ delivery, result: batched.result, attempt });
+    deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs: attempt.durationMs });
+    return { outcome: 'succeeded', externalId: batched.result.externalId };
+  }
+  if (batched.own === 'failed') throw await settleFailure(deps, delivery, job, batched.error, batched.attempt);
+  return pushAlone(deps, store, job, token, delivery);
+}
+
+/** One call for one delivery: the path of every delivery that does not go in a batch. */
+async function pushAlone(
+  deps: DeliveryDeps,
+  store: DeliveryStore,
+  job: DeliveryJob,
+  token: string | undefined,
+  delivery: LoadedDelivery,
+): Promise<ProcessOutcome> {
   let call;
   try {
     call = await prepareCall(deps, delivery);

@@ -116,9 +116,18 @@ export async function recordFailure(
 /**
  * Logs a failed batch call on the deliveries that rode along in it, leaving their status to their
  * own jobs (still live): each will run and try again, so the row only counts the call.
+ * `throttled`: the vendor throttled the call or rejected the credentials, so the deliveries wait
+ * in their lane and the error is recorded as one to retry, as recordThrottledCall does.
  */
-export async function recordRiderAttempts(deps: Pick<DeliveryDeps, 'db'>, ids: string[], error: DeliveryError, attempt: AttemptFacts): Promise<void> {
+export async function recordRiderAttempts(
+  deps: Pick<DeliveryDeps, 'db'>,
+  ids: string[],
+  error: DeliveryError,
+  attempt: AttemptFacts,
+  opts: { throttled?: boolean } = {},
+): Promise<void> {
   if (!ids.length) return;
+  const retryable = opts.throttled || error.retryable;
   await deps.db.$transaction([
     deps.db.attempt.createMany({
       data: ids.map((deliveryId) => ({
@@ -127,7 +136,8 @@ export async function recordRiderAttempts(deps: Pick<DeliveryDeps, 'db'>, ids: s
         statusCode: error.statusCode ?? null,
         errorCode: error.code,
         errorMessage: error.message,
-        retryable: error.retryable,
+        retryable,
+        meta: (error.meta as object) ?? undefined,
       })),
     }),
     deps.db.delivery.updateMany({
@@ -137,7 +147,7 @@ export async function recordRiderAttempts(deps: Pick<DeliveryDeps, 'db'>, ids: s
         lastStatusCode: error.statusCode ?? null,
         lastErrorCode: error.code,
         lastErrorMessage: error.message,
-        lastErrorRetryable: error.retryable,
+        lastErrorRetryable: retryable,
       },
     }),
   ]);

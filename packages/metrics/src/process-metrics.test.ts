@@ -34,6 +34,16 @@ describe('ProcessMetrics', () => {
     expect(sampleValue(text, 'crm_push_delivery_attempt_duration_seconds_bucket', { destination_type: 'hubspot', le: '0.25' })).toBe(1);
   });
 
+  it('counts batch calls apart from the records they carried, by how each record fared', async () => {
+    const m = new ProcessMetrics({ processMetrics: false });
+    m.batchCalled({ destinationType: 'hubspot', succeeded: 97, failed: 3 });
+    m.batchCalled({ destinationType: 'hubspot', succeeded: 40, failed: 0 });
+    const text = await scrape(m);
+    expect(sampleValue(text, 'crm_push_batch_calls_total', { destination_type: 'hubspot' })).toBe(2);
+    expect(sampleValue(text, 'crm_push_batch_records_total', { destination_type: 'hubspot', outcome: 'succeeded' })).toBe(137);
+    expect(sampleValue(text, 'crm_push_batch_records_total', { destination_type: 'hubspot', outcome: 'failed' })).toBe(3);
+  });
+
   it('counts a retrying call as a retry, not as a finished delivery', async () => {
     const m = new ProcessMetrics({ processMetrics: false });
     m.deliveryAttempted({ destinationType: 'custom', outcome: 'retrying', durationMs: 10 });

@@ -88,6 +88,20 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
 
+  private readonly batchCalls = new Counter({
+    name: 'crm_push_batch_calls_total',
+    help: 'Calls to a vendor batch API (HubSpot batch, Salesforce Collections), each carrying many deliveries.',
+    labelNames: ['destination_type'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly batchRecords = new Counter({
+    name: 'crm_push_batch_records_total',
+    help: 'Records sent in batch calls, by how each fared in its call: succeeded, or failed (refused alone, or with the whole call).',
+    labelNames: ['destination_type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: MetricsOptions = {}) {
     // Zero-valued series from the start: a rate() over a counter that appears late misses its first step.
     this.leads.inc({ outcome: 'created' }, 0);
@@ -112,6 +126,14 @@ export class ProcessMetrics {
     if (facts.durationMs !== undefined) this.latency.labels(type).observe(facts.durationMs / 1000);
     if (facts.outcome === 'retrying') this.retries.labels(type).inc();
     else this.deliveries.labels(type, facts.outcome.replace(/-/g, '_')).inc();
+  }
+
+  /** Calls and records apart: records per call is what batching buys. */
+  batchCalled(facts: { destinationType: string; succeeded: number; failed: number }): void {
+    const type = facts.destinationType;
+    this.batchCalls.labels(type).inc();
+    this.batchRecords.labels(type, 'succeeded').inc(facts.succeeded);
+    this.batchRecords.labels(type, 'failed').inc(facts.failed);
   }
 
   sweepCompleted(facts: { requeued: number }): void {

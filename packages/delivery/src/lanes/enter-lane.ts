@@ -16,3 +16,16 @@ export async function enterLane(deps: DeliveryDeps, delivery: LoadedDelivery, jo
   deps.metrics?.laneWaited?.({ destinationType: destination.type, reason: verdict.reason });
   return await deferJob(job, token, verdict.waitMs);
 }
+
+/**
+ * Defers the job (and throws) while its lane is closed, paused or held, without entering it:
+ * what a batch claimant asks before it claims (Lanes.closedFor says why).
+ */
+export async function waitIfLaneClosed(deps: DeliveryDeps, delivery: LoadedDelivery, job: QueueJob, token: string | undefined): Promise<void> {
+  const destination = delivery.destination;
+  if (!deps.lanes || delivery.kind !== 'crm' || !destination) return;
+  const closed = await deps.lanes.closedFor({ ...delivery, destination });
+  if (!closed) return;
+  deps.metrics?.laneWaited?.({ destinationType: destination.type, reason: closed.reason });
+  await deferJob(job, token, closed.waitMs);
+}

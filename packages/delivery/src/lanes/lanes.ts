@@ -151,6 +151,31 @@ export class Lanes {
     return this.pass(deps, delivery, keys, token, limits, { probing, probingHold, mayReactivate: d.healthState === 'throttled' && !holding, windowMember });
   }
 
+  /**
+   * The wait of a lane that is closed now (paused, or held by the vendor), taking nothing from
+   * it (no lease, no slot, no probe); undefined when it may be open, and admit decides. A batch
+   * claimant asks before it claims: a closed lane's jobs would each claim, load and map a batch
+   * only to put it back, and the claims in flight when the lane reopens would go as small
+   * batches, cut up between them.
+   */
+  async closedFor(delivery: LoadedDelivery & { destination: Destination }): Promise<LaneWait | undefined> {
+    const d = delivery.destination;
+    const keys = laneKeys(d.id);
+    const now = Date.now();
+    const [holdReply, learnedReply, pausedReply] = (await this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).hgetall(keys.paused).exec()) ?? [];
+    const hold = holdReply?.[1] as Record<string, string> | undefined;
+    const learned = learnedReply?.[1] as Record<string, string> | undefined;
+    const paused = pausedReply?.[1] as Record<string, string> | undefined;
+    // A mirror made under older credentials than this job loaded is stale (see admit).
+    const pause = paused?.reason && !(paused.credentialsVersion && Number(paused.credentialsVersion) < d.credentialsVersion) ? paused : undefined;
+    if (pause && (pause.reason === 'MANUAL' || !Number(pause.resumeAt))) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
+    const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
+    const perWindow = limits.requestsPerInterval ?? limits.maxConcurrency;
+    if (pause && Number(pause.resumeAt) > now) return this.wait(keys, delivery.id, 'paused', Number(pause.resumeAt) - now, perWindow, limits.intervalMs);
+    if (!pause && hold?.until && Number(hold.until) > now) return this.wait(keys, delivery.id, 'held', Number(hold.until) - now, perWindow, limits.intervalMs);
+    return undefined;
+  }
+
   private pass(
     deps: DeliveryDeps,
     delivery: LoadedDelivery & { destination: Destination },
