@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import type { DeliveryDeps } from './deps';
 import { claimHeldForMs } from './batch-claim';
 import { effectiveBatch } from './batch-settings';
+import { BULK_RECHECK_MS, isBulkClaim, viaBulkBacklog } from './bulk-backlog';
 import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue, isFinalAttempt } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
@@ -35,11 +36,12 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
   if (delivery.status === 'failed') return { outcome: 'skipped', reason: 'already-failed' };
   // Another job's batch holds it (or a failed batch call's backoff does): look again later, no attempt spent.
   const heldMs = delivery.claimedBy === job.id ? 0 : claimHeldForMs(delivery);
-  if (heldMs > 0) return await deferJob(job, token, delivery.claimedBy ? Math.min(heldMs, CLAIM_RECHECK_MS) : heldMs);
+  const recheckMs = isBulkClaim(heldMs) ? BULK_RECHECK_MS : CLAIM_RECHECK_MS;
+  if (heldMs > 0) return await deferJob(job, token, delivery.claimedBy ? Math.min(heldMs, recheckMs) : heldMs);
 
   const batch = delivery.kind === 'crm' && delivery.destination?.enabled && !delivery.destination.deletedAt ? effectiveBatch(delivery.destination) : null;
   if (batch) {
-    const batched = await runBatch(deps, store, job, token, delivery, batch);
+    const batched = await viaBulkBacklog(deps, job, token, delivery, batch, (b) => runBatch(deps, store, job, token, delivery, b));
     if (batched.own === 'succeeded') {
       const attempt = batched.attempt;
       await store.recordSuccess({ delivery, result: batched.result, attempt });
