@@ -52,6 +52,8 @@ export interface CrmAdapter {
 export interface BulkOptions {
   /** How often a bulk job's state is polled. */
   pollIntervalMs?: number;
+  /** How long a bulk job may take before the push fails, retryably. */
+  pollTimeoutMs?: number;
 }
 
 export interface AdapterHooks<Credentials> {

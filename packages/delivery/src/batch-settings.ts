@@ -19,6 +19,8 @@ const DEFAULT_MAX_WAIT_MS = 200;
 export interface EffectiveBatch {
   maxSize: number;
   maxWaitMs: number;
+  /** How long the claim holds [CLAIM_LEASE_MS]; a Bulk job's is longer (bulk-backlog.ts). */
+  leaseMs?: number;
 }
 
 /** How a destination batches, or null when it pushes one record per call. */

@@ -1,6 +1,7 @@
 import { applyMapping, type FieldRule, type MappedRecord, type PushContext, type PushManyResult, type PushResult } from '@crm-push/crm';
 import { DeliveryError, RenderBudget } from '@crm-push/outbound';
 import { buildAdapter } from './build-adapter';
+import { batchPushOf } from './bulk-call';
 import type { DeliveryDeps } from './deps';
 import type { LoadedDelivery } from './load-delivery';
 import { isActionKind, prepareActionCall } from './prepare-action-call';
@@ -47,7 +48,8 @@ export type PreparedBatch = {
 
 /**
  * Like prepareCall, for deliveries of the first one's destination: the destination's problems
- * throw (they are everyone's); a record that cannot be mapped is set aside alone.
+ * throw (they are everyone's); a record that cannot be mapped is set aside alone. A bulk-sized
+ * batch (bulk-backlog.ts) goes as one Bulk job, its results mapped back the same way.
  */
 export async function prepareBatchCall(deps: DeliveryDeps, deliveries: LoadedDelivery[]): Promise<PreparedBatch> {
   const destination = deliveries[0].destination;
@@ -67,6 +69,7 @@ export async function prepareBatchCall(deps: DeliveryDeps, deliveries: LoadedDel
     }
   }
   for (const url of urls) await deps.network.assertUrlAllowed(url);
+  const push = batchPushOf(adapter, records.length);
   return {
     sendable,
     unmapped,
@@ -77,7 +80,7 @@ export async function prepareBatchCall(deps: DeliveryDeps, deliveries: LoadedDel
       const classified = new Map<unknown, DeliveryError>();
       const classifyOnce = (err: unknown) => classified.get(err) ?? classified.set(err, classify(err)).get(err)!;
       try {
-        return (await adapter.pushMany(records)).map((r) => (r.ok ? r : { ok: false, error: classifyOnce(r.error) }));
+        return (await push(records)).map((r) => (r.ok ? r : { ok: false, error: classifyOnce(r.error) }));
       } catch (err) {
         const error = classify(err);
         return records.map(() => ({ ok: false, error }));

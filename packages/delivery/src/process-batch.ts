@@ -34,7 +34,7 @@ export async function runBatch(
 ): Promise<BatchOutcome> {
   await waitIfLaneClosed(deps, delivery, job, token);
   const claimant = claimantOf(job, delivery);
-  const claim = (limit: number) => claimBatch(deps, { destinationId: delivery.destinationId!, selfId: delivery.id, claimant, limit });
+  const claim = (limit: number) => claimBatch(deps, { destinationId: delivery.destinationId!, selfId: delivery.id, claimant, limit, leaseMs: batch.leaseMs });
   let ids = await claim(batch.maxSize);
   const held = new Set<string>();
   // Whatever happens from here on, every claim not deliberately held is let go at the end: an

@@ -3,6 +3,7 @@ import { deferJob, isFinalAttempt, type QueueJob } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { claimHeldForMs } from './batch-claim';
 import { effectiveBatch, type EffectiveBatch } from './batch-settings';
+import { BULK_RECHECK_MS, isBulkClaim, viaBulkBacklog } from './bulk-backlog';
 import type { DeliveryStore } from './delivery-store';
 import { decideFate, errorForQueue } from './delivery-fate';
 import type { LoadedDelivery } from './load-delivery';
@@ -32,7 +33,8 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
   if (delivery.status === 'failed') return { outcome: 'skipped', reason: 'already-failed' };
   // Another job's batch holds it (or a failed batch call's backoff does): look again later, no attempt spent.
   const heldMs = delivery.claimedBy === job.id ? 0 : claimHeldForMs(delivery);
-  if (heldMs > 0) return await deferJob(job, token, delivery.claimedBy ? Math.min(heldMs, CLAIM_RECHECK_MS) : heldMs);
+  const recheckMs = isBulkClaim(heldMs) ? BULK_RECHECK_MS : CLAIM_RECHECK_MS;
+  if (heldMs > 0) return await deferJob(job, token, delivery.claimedBy ? Math.min(heldMs, recheckMs) : heldMs);
 
   const batch = delivery.kind === 'crm' && delivery.destination?.enabled && !delivery.destination.deletedAt ? effectiveBatch(delivery.destination) : null;
   if (batch) {
@@ -45,7 +47,7 @@ export async function processDelivery(deps: DeliveryDeps, store: DeliveryStore, 
   return pushAlone(deps, store, job, token, delivery);
 }
 
-/** Through runBatch: the batch settles the delivery, or it goes alone. */
+/** Through runBatch (or a Bulk job for a large Salesforce backlog): the batch settles the delivery, or it goes alone. */
 async function pushBatched(
   deps: DeliveryDeps,
   store: DeliveryStore,
@@ -54,7 +56,7 @@ async function pushBatched(
   delivery: LoadedDelivery,
   batch: EffectiveBatch,
 ): Promise<ProcessOutcome> {
-  const batched = await runBatch(deps, store, job, token, delivery, batch);
+  const batched = await viaBulkBacklog(deps, job, token, delivery, batch, (b) => runBatch(deps, store, job, token, delivery, b));
   if (batched.own === 'succeeded') {
     const attempt = batched.attempt;
     await store.recordSuccess({ delivery, result: batched.result, attempt });

@@ -3,9 +3,6 @@ import type { MappedRecord, PushManyResult } from '../contract';
 import { DeliveryError } from '@crm-push/outbound';
 import { classifySaveError } from './error-taxonomy';
 
-/** Above this many records Salesforce recommends Bulk API 2.0 over sObject Collections. */
-export const BULK_THRESHOLD = 2000;
-
 export interface BulkLoadOptions {
   object: string;
   externalIdField?: string;

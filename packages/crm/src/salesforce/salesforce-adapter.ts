@@ -94,7 +94,7 @@ export class SalesforceAdapter implements CrmAdapter {
       bulkLoad(
         this.conn,
         sendable.map((i) => items[i].record),
-        { object: this.config.object, externalIdField: field, pollIntervalMs: opts.pollIntervalMs },
+        { object: this.config.object, externalIdField: field, pollIntervalMs: opts.pollIntervalMs, pollTimeoutMs: opts.pollTimeoutMs },
       ),
     );
     sendable.forEach((index, k) => (results[index] = loaded[k]));
