@@ -21,15 +21,15 @@ export interface HttpAnswer {
   truncated: boolean;
 }
 
+/** Statuses that send a client elsewhere (300 and 304 do not: they are answers in their own right). */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 /**
  * One HTTP call through the policy's dispatcher: the address is vetted at connect time, a 3xx
  * answer is never followed (it fails, non-retryable, naming the status and the Location host),
  * and the body is read up to its cap. Network failures and the guard's refusal throw
  * DeliveryError; anything else undici throws is rethrown for the caller to classify.
  */
-/** Statuses that send a client elsewhere (300 and 304 do not: they are answers in their own right). */
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 export async function httpCall(policy: NetworkPolicy, url: string, call: HttpCall): Promise<HttpAnswer> {
   let res: Dispatcher.ResponseData;
   try {
