@@ -7,7 +7,7 @@ import { z } from 'zod';
 /**
  * What the API answers, as zod schemas: the requests are documented from the schemas that
  * validate them; these describe the views the routes build (views.ts, @crm-push/delivery's views),
- * and openapi-responses.test.ts parses real answers with them so they cannot drift.
+ * and openapi-live.test.ts checks real answers against the document built from them, so they cannot drift.
  */
 
 const id = z.string().min(1);
