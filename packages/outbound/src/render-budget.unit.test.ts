@@ -30,7 +30,9 @@ describe('RenderBudget', () => {
   });
 
   it('lets a delivery of ordinary templates through', () => {
+    // A full mapping's worth of rules (the standard Lead fields are about 30). The budget is wall
+    // time, so a count far above that measures the machine's load, not the templates.
     const budget = new RenderBudget();
-    for (let i = 0; i < 500; i++) expect(renderTemplate('{{ data.email | downcase }}', { data: { email: 'A@B.C' } }, budget)).toBe('a@b.c');
+    for (let i = 0; i < 40; i++) expect(renderTemplate('{{ data.email | downcase }}', { data: { email: 'A@B.C' } }, budget)).toBe('a@b.c');
   });
 });
