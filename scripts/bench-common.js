@@ -1,5 +1,16 @@
-// Small helpers every bench script shares.
+// Helpers every bench script shares: stores, the process stack, tables.
 const http = require('node:http');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { request, Agent } = require('undici');
+const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
+
+const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/crm_push_bench';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const root = path.resolve(__dirname, '..');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
@@ -14,4 +25,118 @@ function freePort() {
   });
 }
 
-module.exports = { percentile, freePort };
+/** The value after `--name` on the command line, or `fallback`. */
+function option(name, fallback) {
+  const value = process.argv[process.argv.indexOf(`--${name}`) + 1];
+  return process.argv.includes(`--${name}`) && value !== undefined && !value.startsWith('--') ? value : fallback;
+}
+
+/** Drops and recreates the bench's database; flushes only the bench's own Redis database. */
+async function resetStores() {
+  const { Client } = require('pg');
+  const url = new URL(DB_URL);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+  await require('@crm-push/db').prepareDatabase(DB_URL);
+  const { Redis } = require('ioredis');
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb(); // the bench's own Redis database (BENCH_REDIS_URL)
+  redis.disconnect();
+}
+
+/** The api and `workers` worker processes on fresh stores; `call` speaks to the api. */
+async function startStack(workers) {
+  await resetStores();
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: DB_URL,
+    REDIS_URL,
+    ADMIN_TOKEN,
+    ALLOW_PRIVATE_DESTINATIONS: 'true',
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '0',
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
+  };
+  // The production flags, then BENCH_NODE_ARGS (a later V8 flag wins, so it can override them).
+  const nodeArgs = [...PROCESS_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const spawnEntry = (entry) => spawn(process.execPath, [...nodeArgs, path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const children = [spawnEntry('apps/api/dist/main.js'), ...Array.from({ length: workers }, () => spawnEntry('apps/worker/dist/main.js'))];
+  let stopping = false;
+  for (const child of children) {
+    child.once('exit', (code) => {
+      if (!stopping) {
+        console.error(`bench failed: a process exited early (code ${code})`);
+        process.exit(1);
+      }
+    });
+  }
+  const base = `http://127.0.0.1:${port}`;
+  const agent = new Agent({ connections: 50, keepAliveTimeout: 30000 });
+  const call = async (method, p, key, body) => {
+    const res = await request(base + p, {
+      method,
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+  };
+  for (let i = 0; ; i++) {
+    try {
+      if ((await request(`${base}/health`, { dispatcher: agent })).statusCode === 200) break;
+    } catch {
+      if (i > 100) throw new Error('api did not start');
+      await sleep(100);
+    }
+  }
+  const { Client } = require('pg');
+  const pg = new Client({ connectionString: DB_URL });
+  await pg.connect();
+  const stop = async () => {
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    // Workers finish their calls in flight on SIGTERM; a hanging CRM would hold them to its timeout.
+    const kill = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 15_000);
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))));
+    clearTimeout(kill);
+    await pg.end();
+    await agent.close();
+  };
+  const account = async (name) => {
+    const res = await call('POST', '/v1/accounts', ADMIN_TOKEN, { name });
+    if (res.status !== 201) throw new Error(`account creation answered ${res.status}`);
+    return res.body.apiKey;
+  };
+  const destination = async (key, body) => {
+    const res = await call('POST', '/v1/destinations', key, { name: body.type, ...body });
+    if (res.status !== 201) throw new Error(`destination creation answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  };
+  return { call, pg, stop, account, destination };
+}
+
+/** A destination's deliveries by status, e.g. { succeeded: 998, failed: 2 }. */
+async function statusesOf(stack, destinationId) {
+  const { rows } = await stack.pg.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE destination_id = $1 GROUP BY status`, [destinationId]);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** A markdown table of `rows`, numbers right-aligned; keys missing from a row print empty. */
+function printTable(rows) {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (r, k) => String(r[k] ?? '');
+  const width = (k) => Math.max(k.length, ...rows.map((r) => cell(r, k).length));
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  console.log(line(keys.map((k) => k.padEnd(width(k)))));
+  console.log(line(keys.map((k) => '-'.repeat(width(k)))));
+  for (const r of rows) console.log(line(keys.map((k) => cell(r, k).padStart(width(k)))));
+}
+
+module.exports = { DB_URL, REDIS_URL, percentile, freePort, option, sleep, startStack, statusesOf, printTable };

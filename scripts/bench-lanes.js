@@ -7,16 +7,7 @@
 //            that hangs to its 10 s timeout; the healthy lane's lag p95 beside / solo (target ≤ 2×).
 // Per scenario: throughput, lag p50/p95/p99 (lead stored → delivery succeeded, PostgreSQL's
 // clock), calls made, 429s seen, and the ideal time. Kept apart from bench.js's main phase.
-const { spawn } = require('node:child_process');
-const path = require('node:path');
-const { request, Agent } = require('undici');
-const { freePort, percentile } = require('./bench-common');
-const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
-
-const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/crm_push_bench';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
-const root = path.resolve(__dirname, '..');
+const { option, percentile, printTable, sleep, startStack, statusesOf } = require('./bench-common');
 
 const HUBSPOT_LEADS = Number(process.env.BENCH_HUBSPOT_LEADS ?? 2000);
 const HUBSPOT_MAX = 100;
@@ -24,102 +15,6 @@ const HUBSPOT_INTERVAL_MS = 10_000;
 const HANG_TIMEOUT_MS = 10_000;
 const HANG_LEADS = Number(process.env.BENCH_HANG_LEADS ?? 300);
 const HANG_RATE = 50; // healthy leads posted per second, as traffic arrives
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i > 0 ? process.argv[i + 1] : undefined;
-  return value !== undefined && !value.startsWith('--') ? value : fallback;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function resetStores() {
-  const { Client } = require('pg');
-  const url = new URL(DB_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-  await require('@crm-push/db').prepareDatabase(DB_URL);
-  const { Redis } = require('ioredis');
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb(); // the bench's own Redis database (BENCH_REDIS_URL)
-  redis.disconnect();
-}
-
-/** The api and `workers` worker processes on fresh stores; `call` speaks to the api. */
-async function startStack(workers) {
-  await resetStores();
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    DATABASE_URL: DB_URL,
-    REDIS_URL,
-    ADMIN_TOKEN,
-    ALLOW_PRIVATE_DESTINATIONS: 'true',
-    LOG_LEVEL: 'warn',
-    METRICS_PORT: '0',
-    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
-  };
-  const spawnEntry = (entry) => spawn(process.execPath, [...PROCESS_NODE_FLAGS, path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const children = [spawnEntry('apps/api/dist/main.js'), ...Array.from({ length: workers }, () => spawnEntry('apps/worker/dist/main.js'))];
-  let stopping = false;
-  for (const child of children) {
-    child.once('exit', (code) => {
-      if (!stopping) {
-        console.error(`bench failed: a process exited early (code ${code})`);
-        process.exit(1);
-      }
-    });
-  }
-  const base = `http://127.0.0.1:${port}`;
-  const agent = new Agent({ connections: 50, keepAliveTimeout: 30000 });
-  const call = async (method, p, key, body) => {
-    const res = await request(base + p, {
-      method,
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
-  };
-  for (let i = 0; ; i++) {
-    try {
-      if ((await request(`${base}/health`, { dispatcher: agent })).statusCode === 200) break;
-    } catch {
-      if (i > 100) throw new Error('api did not start');
-      await sleep(100);
-    }
-  }
-  const { Client } = require('pg');
-  const pg = new Client({ connectionString: DB_URL });
-  await pg.connect();
-  const stop = async () => {
-    stopping = true;
-    for (const child of children) child.kill('SIGTERM');
-    // Workers finish their calls in flight on SIGTERM; a hanging CRM would hold them to its timeout.
-    const kill = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 15_000);
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))));
-    clearTimeout(kill);
-    await pg.end();
-    await agent.close();
-  };
-  const account = async (name) => {
-    const res = await call('POST', '/v1/accounts', ADMIN_TOKEN, { name });
-    if (res.status !== 201) throw new Error(`account creation answered ${res.status}`);
-    return res.body.apiKey;
-  };
-  const destination = async (key, body) => {
-    const res = await call('POST', '/v1/destinations', key, { name: body.type, ...body });
-    if (res.status !== 201) throw new Error(`destination creation answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body.id;
-  };
-  return { call, pg, stop, account, destination };
-}
 
 /** POSTs `n` leads, `concurrency` at a time, or paced at `perSecond` when given. */
 async function postLeads(stack, key, n, tag, { concurrency = 50, perSecond } = {}) {
@@ -163,11 +58,6 @@ async function lagsOf(stack, destinationId, since) {
     [destinationId, since],
   );
   return rows.map((r) => Number(r.lag)).sort((a, b) => a - b);
-}
-
-async function statusesOf(stack, destinationId) {
-  const { rows } = await stack.pg.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE destination_id = $1 GROUP BY status`, [destinationId]);
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 function row(scenario, { leads, seconds, lags, calls, rejected, idealSeconds, extra = {} }) {
@@ -269,16 +159,6 @@ async function hangScenario(workers) {
     await stack.stop();
     await Promise.all([healthy.stop(), hanging.stop()]);
   }
-}
-
-function printTable(rows) {
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (r, k) => String(r[k] ?? '');
-  const width = (k) => Math.max(k.length, ...rows.map((r) => cell(r, k).length));
-  const line = (cells) => `| ${cells.join(' | ')} |`;
-  console.log(line(keys.map((k) => k.padEnd(width(k)))));
-  console.log(line(keys.map((k) => '-'.repeat(width(k)))));
-  for (const r of rows) console.log(line(keys.map((k) => cell(r, k).padStart(width(k)))));
 }
 
 async function main() {

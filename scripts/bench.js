@@ -516,8 +516,10 @@ async function main() {
   }
 }
 
-// `--lanes`: the flow-control scenarios of scripts/bench-lanes.js instead of the throughput phase.
-(process.argv.includes('--lanes') ? require('./bench-lanes').main() : main()).catch((err) => {
+// `--lanes`: the flow-control scenarios of scripts/bench-lanes.js instead of the throughput phase;
+// `--backlog`: push-pending of a large import (scripts/bench-backlog.js).
+const phase = process.argv.includes('--lanes') ? require('./bench-lanes').main : process.argv.includes('--backlog') ? require('./bench-backlog').main : main;
+phase().catch((err) => {
   console.error(`bench failed: ${err.message}`);
   process.exit(1);
 });

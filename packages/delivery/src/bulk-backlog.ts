@@ -1,5 +1,5 @@
 import { Prisma } from '@crm-push/db';
-import { deferJob, deliveryJobId, type QueueJob } from '@crm-push/queue';
+import { deferJob, type QueueJob } from '@crm-push/queue';
 import { CLAIM_LEASE_MS } from './batch-claim';
 import type { EffectiveBatch } from './batch-settings';
 import { BULK_DESTINATION_TYPES, BULK_MAX_RECORDS, BULK_POLL_TIMEOUT_MS, BULK_THRESHOLD } from './bulk-call';
@@ -30,8 +30,8 @@ import type { BatchOutcome } from './process-batch';
  *   claiming side by side would split it into many small jobs, none of them bulk-sized. A job
  *   that finds another claiming at that moment looks again shortly; by then its row is held.
  * - Riders look again at most every BULK_RECHECK_MS instead of every CLAIM_RECHECK_MS (10 000
- *   jobs polling twice a second would starve the workers), and the claimant wakes them when the
- *   job is done so they finish at once.
+ *   jobs polling twice a second would starve the workers); once the job is done the claimant
+ *   removes the jobs of the riders it settled and wakes the rest (rider-jobs.ts).
  * - A backlog has to be ready to be seen: push-pending creates deliveries page by page and the
  *   workers would take each page in Collections as it lands. So while the account's push-pending
  *   still has more than BULK_THRESHOLD deliveries to hand out, a delivery it just created waits
@@ -55,11 +55,9 @@ const BULK_GATHER_MS = 15_000;
 /** How soon a job that found another job claiming its destination's backlog looks again. */
 const BUSY_RECHECK_MS = 500;
 
-const WAKE_CHUNK = 200;
-
 const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 
-type Claimed = { id: string; round: number };
+type Claimed = { id: string };
 
 /**
  * The processor's hook: runs `run` (the batch path) with a Bulk-sized claim when the delivery's
@@ -74,21 +72,15 @@ export async function viaBulkBacklog(
   run: (batch: EffectiveBatch) => Promise<BatchOutcome>,
 ): Promise<BatchOutcome> {
   if (!BULK_DESTINATION_TYPES.has(delivery.destination!.type)) return run(batch);
+  // Gathering first: while its import is still being handed out, a delivery does not count the
+  // backlog (a scan of up to BULK_THRESHOLD rows) only to wait anyway.
+  const gatherMs = await gatherWaitMs(deps, delivery);
+  if (gatherMs > 0) return await deferJob(job, token, gatherMs);
   const claimed = await claimBacklog(deps, delivery, job.id ?? delivery.id);
   if (claimed === 'busy') return await deferJob(job, token, BUSY_RECHECK_MS);
-  if (!claimed.length) {
-    const gatherMs = await gatherWaitMs(deps, delivery);
-    return gatherMs > 0 ? await deferJob(job, token, gatherMs) : run(batch);
-  }
-  try {
-    return await run({ maxSize: BULK_MAX_RECORDS, maxWaitMs: 0, leaseMs: BULK_LEASE_MS });
-  } finally {
-    await wakeRiders(
-      deps,
-      delivery.destinationId!,
-      claimed.filter((d) => d.id !== delivery.id),
-    );
-  }
+  if (!claimed.length) return run(batch);
+  // The batch path finishes the riders' jobs once their records' results are written (rider-jobs.ts).
+  return run({ maxSize: BULK_MAX_RECORDS, maxWaitMs: 0, leaseMs: BULK_LEASE_MS });
 }
 
 /** A claim held longer than any batch call's lease is a Bulk job's: its riders wait longer between looks. */
@@ -135,7 +127,7 @@ async function claimBacklog(deps: DeliveryDeps, delivery: LoadedDelivery, claima
         )
         UPDATE deliveries d SET claimed_by = ${claimant}, claim_until = ${lease}
         FROM picked WHERE d.id = picked.id AND (SELECT count(*) FROM picked) > ${BULK_THRESHOLD}
-        RETURNING d.id, d.round`;
+        RETURNING d.id`;
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
@@ -154,19 +146,4 @@ async function gatherWaitMs(deps: DeliveryDeps, delivery: LoadedDelivery): Promi
     select: { deliveries: true, progressDeliveries: true },
   });
   return operation && operation.deliveries - operation.progressDeliveries > BULK_THRESHOLD ? waitMs : 0;
-}
-
-/**
- * Moves the delayed jobs of a Bulk job's riders to the front of their wait, so they find their
- * rows settled now instead of at their next look. Best effort: a job not woken looks again by itself.
- */
-async function wakeRiders(deps: DeliveryDeps, destinationId: string, riders: Claimed[]): Promise<void> {
-  for (let i = 0; i < riders.length; i += WAKE_CHUNK) {
-    await Promise.allSettled(
-      riders.slice(i, i + WAKE_CHUNK).map(async ({ id, round }) => {
-        const rider = await deps.queues.queueFor({ id, kind: 'crm', destinationId }).getJob(deliveryJobId(id, round));
-        if (rider && (await rider.isDelayed())) await rider.promote();
-      }),
-    );
-  }
 }

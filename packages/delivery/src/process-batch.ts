@@ -10,6 +10,7 @@ import { enterLane, waitIfLaneClosed } from './lanes';
 import { loadDeliveries, type LoadedDelivery } from './load-delivery';
 import { prepareBatchCall } from './prepare-call';
 import { recordFailure, recordRiderAttempts, type AttemptFacts } from './record-outcome';
+import { finishRiderJobs } from './rider-jobs';
 
 /** What the batch decided for the claimant's own delivery; the processor turns it into the job's fate. */
 export type BatchOutcome =
@@ -37,6 +38,8 @@ export async function runBatch(
   const claim = (limit: number) => claimBatch(deps, { destinationId: delivery.destinationId!, selfId: delivery.id, claimant, limit, leaseMs: batch.leaseMs });
   let ids = await claim(batch.maxSize);
   const held = new Set<string>();
+  // Riders whose outcome the call decided: their jobs are finished for them at the end.
+  const decided: string[] = [];
   // Whatever happens from here on, every claim not deliberately held is let go at the end: an
   // error must not leave the destination's deliveries waiting out a lease.
   try {
@@ -63,7 +66,10 @@ export async function runBatch(
     let own: BatchOutcome | undefined;
     for (const { delivery: d, error } of call.unmapped) {
       if (d.id === delivery.id) own = { own: 'failed', error };
-      else await settleRider(deps, d, error);
+      else {
+        await settleRider(deps, d, error);
+        decided.push(d.id);
+      }
     }
     if (own) return own; // the claimant's own record cannot go: the others go with their own jobs
 
@@ -93,6 +99,7 @@ export async function runBatch(
           riderIds.forEach((id) => held.add(id));
         } else {
           for (const d of call.sendable.slice(1)) await settleRider(deps, d, error, attempt);
+          decided.push(...riderIds);
         }
         return { own: 'failed', error, attempt };
       }
@@ -114,12 +121,14 @@ export async function runBatch(
           }
         }),
       );
+      decided.push(...call.sendable.slice(1).map((d) => d.id));
       return ownOutcome;
     } finally {
       await lane?.release();
     }
   } finally {
     await releaseAllClaims(deps, claimant, [...held]);
+    await finishRiderJobs(deps, delivery.destinationId!, decided);
   }
 }
 

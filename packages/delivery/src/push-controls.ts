@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { DeliveryRef } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { enqueueOrLeaveToSweep } from './leave-to-sweep';
 import { REQUEUE_PAGE_SIZE, requeuePages, startPushRound, type RequeuedDelivery } from './requeue';
@@ -74,15 +75,19 @@ export async function pushPendingPage(deps: DeliveryDeps, accountId: string, rou
   });
   if (!page.length) return { leads: 0, deliveries: 0, cursor, done: true };
   const leadIds = page.map((l) => l.id);
+  // Existing deliveries first (as in pushLead): the ones created below are new, with no job to look for.
+  const { requeued } = await requeuePages(deps, { leadId: { in: leadIds }, kind: 'crm', destination: usable }, 'push');
   const existing = await deps.db.delivery.findMany({ where: { leadId: { in: leadIds }, kind: 'crm' }, select: { leadId: true, destinationId: true } });
   const have = new Set(existing.map((d) => `${d.leadId}/${d.destinationId}`));
-  await createMissingPairs(
+  const created = await createMissingPairs(
     deps,
     accountId,
     leadIds.flatMap((leadId) => routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId }))),
   );
-  const { requeued } = await requeuePages(deps, { leadId: { in: leadIds }, kind: 'crm', destination: usable }, 'push');
-  return { leads: leadIds.length, deliveries: requeued, cursor: leadIds[leadIds.length - 1], done: page.length < REQUEUE_PAGE_SIZE };
+  await enqueueOrLeaveToSweep(deps, created, 'new');
+  if (created.length) deps.metrics?.deliveriesRequeued('push', created.length);
+  const deliveries = requeued + created.length;
+  return { leads: leadIds.length, deliveries, cursor: leadIds[leadIds.length - 1], done: page.length < REQUEUE_PAGE_SIZE };
 }
 
 export async function routedDestinations(deps: DeliveryDeps, accountId: string): Promise<string[]> {
@@ -101,12 +106,18 @@ async function namedDestinations(deps: DeliveryDeps, accountId: string, ids: str
   return unique;
 }
 
-/** skipDuplicates: the unique (lead, destination) index makes two concurrent pushes create one delivery. */
-async function createMissingPairs(deps: DeliveryDeps, accountId: string, pairs: { leadId: string; destinationId: string }[]) {
+/**
+ * New queued CRM deliveries, one statement for a whole page (a model createMany spends more time
+ * building rows than PostgreSQL spends inserting them). ON CONFLICT DO NOTHING: the unique
+ * (lead, destination) index makes two concurrent pushes create one delivery.
+ */
+async function createMissingPairs(deps: DeliveryDeps, accountId: string, pairs: { leadId: string; destinationId: string }[]): Promise<DeliveryRef[]> {
   if (!pairs.length) return [];
-  return deps.db.delivery.createManyAndReturn({
-    data: pairs.map((p) => ({ id: uuidv7(), accountId, kind: 'crm', status: 'queued', ...p })),
-    skipDuplicates: true,
-    select: { id: true, kind: true },
-  });
+  return deps.db.$queryRaw<DeliveryRef[]>`
+    INSERT INTO deliveries (id, account_id, lead_id, destination_id, kind, status, created_at, updated_at)
+    SELECT id, ${accountId}, lead_id, destination_id, 'crm', 'queued', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+    FROM unnest(${pairs.map(() => uuidv7())}::text[], ${pairs.map((p) => p.leadId)}::text[], ${pairs.map((p) => p.destinationId)}::text[])
+      AS p(id, lead_id, destination_id)
+    ON CONFLICT DO NOTHING
+    RETURNING id, kind, destination_id AS "destinationId"`;
 }

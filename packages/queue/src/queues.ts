@@ -171,6 +171,27 @@ export class Queues {
   }
 
   /**
+   * Removes the current-round jobs of deliveries another job has settled (a batch's riders):
+   * left in place, each would run only to find its row settled. A job already running is locked
+   * and stays; it finds the same. Returns how many were removed.
+   */
+  async removeJobsOf(deliveries: DeliveryRef[]): Promise<number> {
+    const removed = await Promise.all(deliveries.map((d) => this.queueFor(d).remove(deliveryJobId(d.id, d.round))));
+    return removed.filter((code) => code === 1).length;
+  }
+
+  /** Moves the delayed current-round jobs of these deliveries to the front of the wait: they look again now. */
+  async promote(deliveries: DeliveryRef[]): Promise<void> {
+    await Promise.all(
+      deliveries.map(async (d) => {
+        const job = await this.queueFor(d).getJob(deliveryJobId(d.id, d.round));
+        // Only a delayed job can be promoted; one that moved on meanwhile needs no wake.
+        if (job) await job.promote().catch(() => undefined);
+      }),
+    );
+  }
+
+  /**
    * Creates, or leaves as it is, the schedule of a maintenance job: every worker calls this at
    * start and now and then with the same id, so there is only ever one schedule, and a Redis
    * flush cannot lose it for long. `keep`: how many of its finished runs stay visible.
