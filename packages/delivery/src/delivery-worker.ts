@@ -1,8 +1,8 @@
 import { DeliveryError } from '@crm-push/outbound';
-import { backoffDelay, createJobWorker, type QueueJob, type RedisConnection } from '@crm-push/queue';
+import { backoffDelay, createJobWorker, type RedisConnection } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { createDeliveryStore } from './delivery-store';
-import { processDelivery } from './process-delivery';
+import { processDelivery, type DeliveryJob } from './process-delivery';
 
 type WorkerOptions = { concurrency: number; lockDurationMs?: number; stalledIntervalMs?: number };
 
@@ -16,15 +16,15 @@ type WorkerOptions = { concurrency: number; lockDurationMs?: number; stalledInte
 export function createDeliveryWorkers(deps: DeliveryDeps, connection: RedisConnection, opts: WorkerOptions) {
   const policy = { baseMs: deps.config.RETRY_BASE_MS, maxMs: deps.config.RETRY_MAX_MS };
   const store = createDeliveryStore(deps);
-  const run = (job: QueueJob<'deliver' | 'action'>, token: string | undefined) => processDelivery(deps, store, job, token);
+  const run = (job: DeliveryJob, token: string | undefined) => processDelivery(deps, store, job, token);
   const workerOpts = {
     ...opts,
     backoff: (attemptsMade: number, err?: Error) => backoffDelay(attemptsMade, policy, err instanceof DeliveryError ? err.retryAfterMs : undefined),
   };
   const { layout } = deps.queues;
   const workers = [
-    ...layout.shardsOf('crm').map((address) => createJobWorker(address, connection, { deliver: run }, workerOpts)),
-    ...layout.shardsOf('actions').map((address) => createJobWorker(address, connection, { action: run }, workerOpts)),
+    ...layout.shardsOf('crm').map((address) => createJobWorker(address, connection, { crm: run }, workerOpts)),
+    ...layout.shardsOf('action').map((address) => createJobWorker(address, connection, { action: run }, workerOpts)),
   ];
   for (const worker of workers) worker.on('error', (err) => deps.logger.error({ err: err.message, queue: worker.name }, 'worker error'));
   return workers;

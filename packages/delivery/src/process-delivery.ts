@@ -1,5 +1,5 @@
 import { DeliveryError } from '@crm-push/outbound';
-import { deferJob, isFinalAttempt, type QueueJob } from '@crm-push/queue';
+import { deferJob, isFinalAttempt, type DeliveryClass, type QueueJob } from '@crm-push/queue';
 import type { DeliveryDeps } from './deps';
 import { claimHeldForMs } from './batch-claim';
 import { effectiveBatch, type EffectiveBatch } from './batch-settings';
@@ -15,8 +15,8 @@ import { recordFailure, type AttemptFacts } from './record-outcome';
 export type ProcessOutcome =
   { outcome: 'succeeded'; externalId: string | null } | { outcome: 'skipped'; reason: 'missing' | 'already-succeeded' | 'already-failed' | 'stale-round' };
 
-/** A delivery's job: a CRM push (`deliver`) or a flow action (`action`); both name the delivery and its round. */
-export type DeliveryJob = QueueJob<'deliver' | 'action'>;
+/** A delivery's job, named by its class (a CRM push or a flow action); both name the delivery and its round. */
+export type DeliveryJob = QueueJob<DeliveryClass>;
 
 /**
  * The BullMQ processor of one delivery job: the only place that knows both BullMQ and the CRM

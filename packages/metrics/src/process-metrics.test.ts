@@ -107,15 +107,15 @@ describe('queue gauges', () => {
     const crm = QUEUE_NAMES.crm;
     try {
       const m = new ProcessMetrics({ processMetrics: false, queues: () => queues.backlogs() });
-      await queues.byKey.crm.add('deliver', {}, { timestamp: Date.now() - 90_000 }); // added 90 s ago
-      await queues.byKey.crm.add('deliver', {});
-      await queues.byKey.crm.add('deliver', {}, { delay: 60_000 });
+      await queues.byKey.crm.add('crm', {}, { timestamp: Date.now() - 90_000 }); // added 90 s ago
+      await queues.byKey.crm.add('crm', {});
+      await queues.byKey.crm.add('crm', {}, { delay: 60_000 });
       let text = await scrape(m);
       expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'waiting' })).toBe(2);
       expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'delayed' })).toBe(1);
       expect(sampleValue(text, 'crm_push_queue_jobs', { queue: crm, state: 'active' })).toBe(0);
       expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: crm })).toBeGreaterThanOrEqual(90);
-      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: QUEUE_NAMES.actions })).toBe(0);
+      expect(sampleValue(text, 'crm_push_queue_oldest_waiting_job_age_seconds', { queue: QUEUE_NAMES.action })).toBe(0);
       expect(sampleValue(text, 'crm_push_queue_reachable', { queue: crm })).toBe(1);
 
       await queues.byKey.crm.drain(true);

@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import type { QueueKey } from './queue-names';
+import type { DeliveryClass, QueueKey } from './queue-names';
 
 /**
  * Each job name: its queue and payload schema, shared by the side that enqueues and the side
- * that handles. Payloads carry ids only; handlers reload state from PostgreSQL.
+ * that handles. Payloads carry ids only; handlers reload state from PostgreSQL. A delivery's job
+ * is named by its class, in its class's queue.
  */
 export const JOBS = {
-  deliver: { queue: 'crm', payload: deliveryPayload() },
-  action: { queue: 'actions', payload: deliveryPayload() },
+  // Earlier releases named this job `deliver`: such a job left in Redis fails at once as an unknown
+  // name, and the sweep enqueues its delivery (still queued in PostgreSQL) again under this one.
+  crm: { queue: 'crm', payload: deliveryPayload() },
+  action: { queue: 'action', payload: deliveryPayload() },
   sweep: { queue: 'maintenance', payload: z.object({}) },
   /** Daily: trims the attempt log to ATTEMPT_RETENTION_DAYS. */
   retention: { queue: 'maintenance', payload: z.object({}) },
@@ -28,7 +31,7 @@ export const JOBS = {
     queue: 'sources',
     payload: z.object({ sourceId: z.string().min(1), ref: z.string().min(1), eventId: z.string().min(1), receivedAt: z.iso.datetime() }),
   },
-} as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }>;
+} as const satisfies Record<string, { queue: QueueKey; payload: z.ZodType }> & Record<DeliveryClass, { queue: DeliveryClass; payload: z.ZodType }>;
 
 /** A delivery job names the delivery and the push round it was made for (absent in jobs of older releases: round 1). */
 function deliveryPayload() {
@@ -37,8 +40,3 @@ function deliveryPayload() {
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
-
-/** Delivery kinds that are CRM pushes; every other kind is a flow action. */
-export function jobNameForKind(kind: string): 'deliver' | 'action' {
-  return kind === 'crm' ? 'deliver' : 'action';
-}

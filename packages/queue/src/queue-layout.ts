@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { QUEUE_NAMES, type QueueKey } from './queue-names';
+import { QUEUE_NAMES, type DeliveryClass, type QueueKey } from './queue-names';
 
-/** Queues split into shards by destination; the others are one queue each. */
-export const SHARDED_QUEUES = ['crm', 'actions'] as const satisfies readonly QueueKey[];
+/** Queues split into shards by destination (the delivery classes' queues); the others are one queue each. */
+export const SHARDED_QUEUES = ['crm', 'action'] as const satisfies readonly (QueueKey & DeliveryClass)[];
 export type ShardedQueueKey = (typeof SHARDED_QUEUES)[number];
 
 /** BullMQ's own default prefix: the keys of deployments from before QUEUE_PREFIX existed. */

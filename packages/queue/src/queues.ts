@@ -1,10 +1,10 @@
 import { withTimeout } from '@crm-push/config';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisConnection } from './connection';
-import { jobNameForKind, JOBS, type JobName, type JobPayload } from './job-catalog';
+import { JOBS, type JobName, type JobPayload } from './job-catalog';
 import type { JobNameIn } from './job-worker';
 import { QueueLayout, type QueueAddress, type QueueLayoutOptions, type ShardedQueueKey } from './queue-layout';
-import type { QueueKey } from './queue-names';
+import { deliveryClassOf, type QueueKey } from './queue-names';
 
 /** The job states a backlog reports: the live ones, and the finished ones Redis still keeps. */
 const BACKLOG_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -67,10 +67,10 @@ export class Queues {
   ) {
     this.layout = layout instanceof QueueLayout ? layout : new QueueLayout(layout);
     const make = (a: QueueAddress) => new Queue(a.name, { connection, prefix: a.prefix });
-    this.shardQueues = { crm: this.layout.shardsOf('crm').map(make), actions: this.layout.shardsOf('actions').map(make) };
+    this.shardQueues = { crm: this.layout.shardsOf('crm').map(make), action: this.layout.shardsOf('action').map(make) };
     this.byKey = {
       crm: this.shardQueues.crm[0],
-      actions: this.shardQueues.actions[0],
+      action: this.shardQueues.action[0],
       sources: make(this.layout.single('sources')),
       maintenance: make(this.layout.single('maintenance')),
     };
@@ -78,17 +78,17 @@ export class Queues {
 
   /** Every queue, every shard included (Bull Board, metrics). */
   all(): Queue[] {
-    return [...this.shardQueues.crm, ...this.shardQueues.actions, this.byKey.sources, this.byKey.maintenance];
+    return [...this.shardQueues.crm, ...this.shardQueues.action, this.byKey.sources, this.byKey.maintenance];
   }
 
   /** Every shard of the CRM and action queues: what each worker process serves. */
   deliveryQueues(): Queue[] {
-    return [...this.shardQueues.crm, ...this.shardQueues.actions];
+    return [...this.shardQueues.crm, ...this.shardQueues.action];
   }
 
   /** The queue a delivery's job lives in: its kind's queue, in its destination's shard. */
   queueFor(ref: DeliveryRef): Queue {
-    const key = JOBS[jobNameForKind(ref.kind)].queue as ShardedQueueKey;
+    const key: ShardedQueueKey = deliveryClassOf(ref.kind);
     // Flow actions have no destination lane; their own id spreads them evenly.
     return this.shardQueues[key][this.layout.shardOf(ref.destinationId ?? ref.id)];
   }
@@ -222,7 +222,7 @@ export class Queues {
   private async addBulk(deliveries: DeliveryRef[]): Promise<void> {
     const byQueue = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
     for (const d of deliveries) {
-      const name = jobNameForKind(d.kind);
+      const name = deliveryClassOf(d.kind);
       const queue = this.queueFor(d);
       const jobs = byQueue.get(queue) ?? [];
       jobs.push({ name, data: { deliveryId: d.id, round: d.round ?? 1 }, opts: this.deliveryJobOptions(d.id, d.round) });
