@@ -36,7 +36,8 @@ import type { BatchOutcome } from './process-batch';
  *   workers would take each page in Collections as it lands. So while the account's push-pending
  *   still has more than BULK_THRESHOLD deliveries to hand out, a delivery it just created waits
  *   up to BULK_GATHER_MS from its creation for the backlog to build (as a lone lead waits
- *   maxWaitMs for company): one deferral, no polling, and seconds are nothing to an import.
+ *   maxWaitMs for company): the new ones are enqueued with that delay (push-pending-operation.ts),
+ *   a re-queued one defers once; no polling, and seconds are nothing to an import.
  *   The sweep's backlog (deliveries whose jobs Redis lost) is ready at once and needs no wait.
  *
  * Inserting by Bulk is not idempotent: a claimant killed after Salesforce finished its job sends
@@ -50,7 +51,7 @@ const BULK_LEASE_MS = BULK_POLL_TIMEOUT_MS + 5 * 60_000;
 export const BULK_RECHECK_MS = 30_000;
 
 /** How long a delivery a running push-pending just created may wait for the backlog to reach Bulk size. */
-const BULK_GATHER_MS = 15_000;
+export const BULK_GATHER_MS = 15_000;
 
 /** How soon a job that found another job claiming its destination's backlog looks again. */
 const BUSY_RECHECK_MS = 500;
@@ -145,5 +146,10 @@ async function gatherWaitMs(deps: DeliveryDeps, delivery: LoadedDelivery): Promi
     where: { accountId: delivery.accountId, type: 'push-pending', status: 'running' },
     select: { deliveries: true, progressDeliveries: true },
   });
-  return operation && operation.deliveries - operation.progressDeliveries > BULK_THRESHOLD ? waitMs : 0;
+  return operation && stillGathering(operation) ? waitMs : 0;
+}
+
+/** Whether a push-pending still has more than a Bulk job's threshold to hand out: its new deliveries wait for the backlog. */
+export function stillGathering(operation: { deliveries: number; progressDeliveries: number }): boolean {
+  return operation.deliveries - operation.progressDeliveries > BULK_THRESHOLD;
 }

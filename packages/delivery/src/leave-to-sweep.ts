@@ -10,12 +10,18 @@ const ENQUEUE_DEADLINE_MS = 2000;
  * being down must not fail an ingest or a retry that PostgreSQL already holds.
  *
  * `new`: the deliveries were just created (no job can exist); `fresh`: a new round for existing
- * deliveries (finished jobs under the same id are replaced, live ones kept).
+ * deliveries (finished jobs under the same id are replaced, live ones kept). `delayMs`: new jobs
+ * wait that long before they run.
  */
-export async function enqueueOrLeaveToSweep(deps: DeliveryDeps, refs: DeliveryRef[], round: 'new' | 'fresh'): Promise<boolean> {
+export async function enqueueOrLeaveToSweep(
+  deps: DeliveryDeps,
+  refs: DeliveryRef[],
+  round: 'new' | 'fresh',
+  opts: { delayMs?: number } = {},
+): Promise<boolean> {
   if (!refs.length) return true;
   try {
-    await withDeadline(deps, () => (round === 'new' ? deps.queues.enqueueNew(refs) : deps.queues.enqueueFresh(refs)));
+    await withDeadline(deps, () => (round === 'new' ? deps.queues.enqueueNew(refs, opts.delayMs) : deps.queues.enqueueFresh(refs)));
     return true;
   } catch (err) {
     deps.logger.warn({ err: (err as Error).message, deliveries: refs.length }, 'enqueue failed; the sweep will enqueue these deliveries');

@@ -65,7 +65,13 @@ export interface PushPendingPage {
  * destinations it has none for. `routing: "flows"` destinations only get the leads their flows
  * chose. Idempotent: a page done twice (a worker died before recording it) queues nothing twice.
  */
-export async function pushPendingPage(deps: DeliveryDeps, accountId: string, routed: string[], cursor?: string): Promise<PushPendingPage> {
+export async function pushPendingPage(
+  deps: DeliveryDeps,
+  accountId: string,
+  routed: string[],
+  cursor?: string,
+  gather: { destinationIds: ReadonlySet<string>; delayMs: number } = { destinationIds: new Set(), delayMs: 0 },
+): Promise<PushPendingPage> {
   const page = await deps.db.lead.findMany({
     // A platform's test lead goes only where its source pushed it at ingest.
     where: { accountId, status: { in: ['pending', 'failed'] }, test: false, id: cursor ? { gt: cursor } : undefined },
@@ -84,7 +90,13 @@ export async function pushPendingPage(deps: DeliveryDeps, accountId: string, rou
     accountId,
     leadIds.flatMap((leadId) => routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId }))),
   );
-  await enqueueOrLeaveToSweep(deps, created, 'new');
+  const gathering = created.filter((d) => gather.destinationIds.has(d.destinationId!));
+  await enqueueOrLeaveToSweep(deps, gathering, 'new', { delayMs: gather.delayMs });
+  await enqueueOrLeaveToSweep(
+    deps,
+    created.filter((d) => !gather.destinationIds.has(d.destinationId!)),
+    'new',
+  );
   if (created.length) deps.metrics?.deliveriesRequeued('push', created.length);
   const deliveries = requeued + created.length;
   return { leads: leadIds.length, deliveries, cursor: leadIds[leadIds.length - 1], done: page.length < REQUEUE_PAGE_SIZE };

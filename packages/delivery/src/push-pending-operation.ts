@@ -1,5 +1,7 @@
 import { Prisma, type OperationModel as Operation } from '@crm-push/db';
 import type { DeliveryDeps } from './deps';
+import { BULK_GATHER_MS, stillGathering } from './bulk-backlog';
+import { BULK_DESTINATION_TYPES } from './bulk-call';
 import { pushPendingPage, routedDestinations } from './push-controls';
 
 /**
@@ -70,8 +72,11 @@ export async function runPushPendingStep(deps: DeliveryDeps, operationId: string
   let op = await deps.db.operation.findUnique({ where: { id: operationId } });
   if (!op || op.status !== 'running') return { status: op?.status ?? 'missing' };
   const routed = await routedDestinations(deps, op.accountId);
+  const bulkDestinations = await bulkCapable(deps, routed);
   for (let i = 0; i < PAGES_PER_STEP; i++) {
-    const page = await pushPendingPage(deps, op.accountId, routed, op.cursor ?? undefined);
+    // While a Bulk-sized share is still to come, new deliveries to a Bulk-capable CRM wait for it (bulk-backlog.ts).
+    const gather = { destinationIds: stillGathering(op) ? bulkDestinations : new Set<string>(), delayMs: BULK_GATHER_MS };
+    const page = await pushPendingPage(deps, op.accountId, routed, op.cursor ?? undefined, gather);
     op = await deps.db.operation.update({
       where: { id: op.id },
       data: {
@@ -106,6 +111,11 @@ export async function resumeStalledOperations(deps: DeliveryDeps, now = new Date
   });
   for (const op of stalled) await enqueueStep(deps, op);
   return stalled.length;
+}
+
+async function bulkCapable(deps: DeliveryDeps, destinationIds: string[]): Promise<Set<string>> {
+  const rows = await deps.db.destination.findMany({ where: { id: { in: destinationIds }, type: { in: [...BULK_DESTINATION_TYPES] } }, select: { id: true } });
+  return new Set(rows.map((d) => d.id));
 }
 
 function runningOperation(deps: DeliveryDeps, accountId: string): Promise<Operation | null> {

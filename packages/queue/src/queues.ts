@@ -104,8 +104,8 @@ export class Queues {
   }
 
   /** Enqueues deliveries (new ones: no job can exist yet), in bulk per queue. */
-  async enqueueNew(deliveries: DeliveryRef[]): Promise<void> {
-    await this.addBulk(deliveries);
+  async enqueueNew(deliveries: DeliveryRef[], delayMs = 0): Promise<void> {
+    await this.addBulk(deliveries, delayMs);
   }
 
   /**
@@ -219,13 +219,17 @@ export class Queues {
     await Promise.all(this.all().map((q) => q.close()));
   }
 
-  private async addBulk(deliveries: DeliveryRef[]): Promise<void> {
+  private async addBulk(deliveries: DeliveryRef[], delayMs = 0): Promise<void> {
     const byQueue = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
     for (const d of deliveries) {
       const name = deliveryClassOf(d.kind);
       const queue = this.queueFor(d);
       const jobs = byQueue.get(queue) ?? [];
-      jobs.push({ name, data: { deliveryId: d.id, round: d.round ?? 1 }, opts: this.deliveryJobOptions(d.id, d.round) });
+      jobs.push({
+        name,
+        data: { deliveryId: d.id, round: d.round ?? 1 },
+        opts: { ...this.deliveryJobOptions(d.id, d.round), ...(delayMs > 0 ? { delay: delayMs } : {}) },
+      });
       byQueue.set(queue, jobs);
     }
     await Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk(jobs)));

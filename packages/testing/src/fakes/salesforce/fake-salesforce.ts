@@ -296,7 +296,10 @@ export class FakeSalesforce {
     const checked = validateWrite(sObject, input, true);
     if ('error' in checked) return checked;
     const record: SalesforceRecord = { ...checked.fields, Id: salesforceId(sObject.name) };
-    this.records.set(sObject.name, [...this.recordsOf(sObject.name), record]);
+    // Appended in place: a Bulk job of 10 000 rows into a large org must not copy the org per row.
+    const stored = this.records.get(sObject.name) ?? [];
+    stored.push(record);
+    this.records.set(sObject.name, stored);
     return { id: record.Id };
   }
 
