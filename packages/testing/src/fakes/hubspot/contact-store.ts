@@ -49,6 +49,8 @@ const DEFAULT_PROPERTIES = [
 export class ContactStore {
   readonly byId = new Map<string, FakeContact>();
   readonly knownProperties = new Set(DEFAULT_PROPERTIES);
+  /** Contacts by their (lower-case) email: an upsert of 100 into a portal of 100 000 looks up 100, not scans 100 times. */
+  private readonly byEmail = new Map<string, FakeContact>();
   private nextId = 101;
 
   get size(): number {
@@ -66,8 +68,9 @@ export class ContactStore {
   /** Finds by any property; email compares case-insensitively as HubSpot does. */
   findBy(property: string, value: string): FakeContact | undefined {
     if (property === 'hs_object_id') return this.get(value);
-    const wanted = property === 'email' ? value.toLowerCase() : value;
-    return this.all().find((c) => c.properties[property] === wanted);
+    if (property === 'email') return this.byEmail.get(value.toLowerCase());
+    for (const contact of this.byId.values()) if (contact.properties[property] === value) return contact;
+    return undefined;
   }
 
   /** The problems HubSpot would report for these property values (empty when valid). */
@@ -89,14 +92,22 @@ export class ContactStore {
     const contact: FakeContact = { id, properties: {}, createdAt: now, updatedAt: now, archived: false };
     contact.properties = { ...normalise(properties), createdate: now, lastmodifieddate: now, hs_object_id: id };
     this.byId.set(id, contact);
+    this.indexEmail(contact, undefined);
     return contact;
   }
 
   update(contact: FakeContact, properties: Record<string, unknown>): FakeContact {
     const now = new Date().toISOString();
+    const previousEmail = contact.properties.email;
     Object.assign(contact.properties, normalise(properties), { lastmodifieddate: now });
     contact.updatedAt = now;
+    this.indexEmail(contact, previousEmail);
     return contact;
+  }
+
+  private indexEmail(contact: FakeContact, previousEmail: string | undefined): void {
+    if (previousEmail && previousEmail !== contact.properties.email) this.byEmail.delete(previousEmail);
+    if (contact.properties.email) this.byEmail.set(contact.properties.email, contact);
   }
 }
 
