@@ -45,6 +45,11 @@ export async function claimBatch(
   // The others only if the claimant's own is free to take: a claimant that cannot have its own
   // (another claim holds or is taking it) must not hold a batch's worth of rows even for a moment,
   // or the claimants running beside it skip those rows and go with small batches.
+  // The others from the newest end of the backlog: BullMQ hands jobs out in order, so the oldest
+  // ready rows are those whose jobs the workers are running right now, each about to claim a batch
+  // of its own. Taken into this one, those jobs would only find their rows gone and come back; the
+  // newest rows' jobs are still waiting, and are removed unrun once the batch settles them
+  // (rider-jobs.ts). So a backlog drains as many full batches side by side, not one at a time.
   // One claim of a destination at a time (a transaction lock, held for the one statement):
   // claimants racing through SKIP LOCKED would each take a slice of the same rows, and a burst
   // would go as many small batches instead of a few full ones.
@@ -58,7 +63,7 @@ export async function claimBatch(
       SELECT id FROM deliveries
       WHERE EXISTS (SELECT 1 FROM own)
         AND destination_id = ${opts.destinationId} AND kind = 'crm' AND status = 'queued' AND id <> ${opts.selfId} AND ${claimable}
-      ORDER BY id
+      ORDER BY id DESC
       LIMIT ${Math.max(0, opts.limit - 1)}
       FOR UPDATE SKIP LOCKED
     ), picked AS (
