@@ -1,17 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import {
-  allLeadsSettled,
-  type ApiChild,
-  type Child,
-  createFakeHubSpot,
-  FAKE_HUBSPOT_TOKEN,
-  type FakeHubSpot,
-  FakeSalesforce,
-  HUBSPOT_ROUTES,
-  type Stack,
-  startStack,
-  waitFor,
-} from '@crm-push/testing';
+import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, HUBSPOT_ROUTES, waitFor, type FakeHubSpot } from '@crm-push/testing';
+import { allLeadsSettled, startStack, type ApiChild, type Child, type Stack } from '@crm-push/testing';
 
 /**
  * How many leads push-pending pushes. The issue's figure is 20 000 (BULK_PROOF_LEADS=20000 runs
