@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, loadConfig, type Config } from '@crm-push/config';
-import { createDb, SecretBox } from '@crm-push/db';
-import { createDeliveryWorkers, Lanes, type DeliveryDeps } from '@crm-push/delivery';
+import { createDb } from '@crm-push/db';
+import { createDeliveryWorkers, deliveryDepsOf, Lanes, type DeliveryDeps } from '@crm-push/delivery';
 import { ProcessMetrics } from '@crm-push/metrics';
-import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget, type JobWorker, type RedisConnection } from '@crm-push/queue';
 import { createTestDatabase } from '../databases';
 import { expectNoBrokenDeliveries } from '../delivery-invariant';
@@ -76,16 +75,7 @@ export async function startSystem<App extends ListeningApp>(createApp: AppFactor
   const queues = new Queues(producer, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
   // One registry for api and in-process workers alike: /metrics shows both sides here.
   const metrics = new ProcessMetrics({ queues: () => queues.backlogs(), evictionPolicy: () => readEvictionPolicy(producer) });
-  const deps: DeliveryDeps = {
-    db,
-    queues,
-    secrets: new SecretBox(config.ENCRYPTION_KEY),
-    config,
-    network: networkPolicyFromConfig(config),
-    logger,
-    metrics,
-    lanes: new Lanes(producer),
-  };
+  const deps = deliveryDepsOf(config, { db, queues, logger, metrics, lanes: new Lanes(producer) });
   const subscriber = createRedis(config.REDIS_URL, 'producer');
   const app = createApp(deps, { redis: producer, subscriber, metrics });
   const server = await listen(app);
