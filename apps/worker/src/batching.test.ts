@@ -1,7 +1,7 @@
 import {
   type Child,
   createFakeHubSpot,
-  FAKE_HUBSPOT_TOKEN,
+  hubspotDestination,
   FakeSalesforce,
   freePort,
   HUBSPOT_ROUTES,
@@ -88,7 +88,7 @@ describe('batch delivery', () => {
     const hubspot = await t.started(createFakeHubSpot());
     const key = (await t.api.createAccount('HubSpot batch')).apiKey;
     // No `batch` setting: batching is on by default.
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const id = await destination(key, hubspotDestination(hubspot));
     const countersBefore = await batchCounters('hubspot');
     await burst(
       key,
@@ -118,12 +118,7 @@ describe('batch delivery', () => {
   it("a HubSpot batch with 3 refused records fails exactly those 3 with HubSpot's message; the other 97 succeed", async () => {
     const hubspot = await t.started(createFakeHubSpot());
     const key = (await t.api.createAccount('HubSpot refusals')).apiKey;
-    const id = await destination(key, {
-      type: 'hubspot',
-      config: { baseUrl: hubspot.url },
-      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-      batch: { enabled: true },
-    });
+    const id = await destination(key, { ...hubspotDestination(hubspot), batch: { enabled: true } });
     const leads = Array.from({ length: 100 }, (_, k) => (k % 40 === 7 ? { ...lead('bad', k), email: `not-an-email-${k}` } : lead('ok', k)));
     await burst(key, id, leads);
     expect(await statusesOf(id)).toEqual({ succeeded: 97, failed: 3 });
@@ -137,11 +132,7 @@ describe('batch delivery', () => {
     const existing = hubspot.seedContact({ email: 'conflict-3@example.com', lastname: 'Old' });
     const key = (await t.api.createAccount('HubSpot conflicts')).apiKey;
     // Upserted by a property the leads do not carry, so every record goes through batch create.
-    const id = await destination(key, {
-      type: 'hubspot',
-      config: { baseUrl: hubspot.url, upsertBy: 'lead_ref' },
-      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-    });
+    const id = await destination(key, hubspotDestination(hubspot, { upsertBy: 'lead_ref' }));
     await burst(
       key,
       id,
@@ -164,7 +155,7 @@ describe('batch delivery', () => {
   it('a lone lead keeps its claim through its own push: a batch claimed meanwhile does not push it again', async () => {
     const hubspot = await t.started(createFakeHubSpot());
     const key = (await t.api.createAccount('Lone claim')).apiKey;
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const id = await destination(key, hubspotDestination(hubspot));
     // The lone lead's single create is slow; while it is in flight two more leads arrive and are batched.
     hubspot.server.script(HUBSPOT_ROUTES.create, [{ delayMs: 3000 }]);
     await postLeads(key, [lead('first', 0)]);
@@ -214,12 +205,7 @@ describe('batch delivery', () => {
     const key = (await t.api.createAccount('Lone leads')).apiKey;
     const maxWaitMs = 200;
     const ids = [
-      await destination(key, {
-        type: 'hubspot',
-        config: { baseUrl: hubspot.url },
-        credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-        batch: { enabled: true, maxWaitMs },
-      }),
+      await destination(key, { ...hubspotDestination(hubspot), batch: { enabled: true, maxWaitMs } }),
       await destination(key, {
         type: 'salesforce',
         config: { instanceUrl: salesforce.url },

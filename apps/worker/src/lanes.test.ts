@@ -1,4 +1,4 @@
-import { createCustomSink, createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, useStack, waitFor } from '@crm-push/testing';
+import { createCustomSink, createFakeHubSpot, FakeSalesforce, hubspotDestination, useStack, waitFor } from '@crm-push/testing';
 
 /**
  * Flow control with real processes: an api, two workers, real Redis and PostgreSQL, and fakes
@@ -77,12 +77,7 @@ describe('delivery lanes', () => {
     const hubspot = await t.started(createFakeHubSpot({ limits: { max: 50, intervalMs: 5000 } }));
     const key = (await t.api.createAccount('Learns')).apiKey;
     // One call per lead, so the limit is what paces them (a batch would carry them in three calls).
-    const id = await destination(key, {
-      type: 'hubspot',
-      config: { baseUrl: hubspot.url },
-      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-      batch: { enabled: false },
-    });
+    const id = await destination(key, { ...hubspotDestination(hubspot), batch: { enabled: false } });
     const startedAt = await postPausedThenResume(key, id, 300, 'hs');
     await allDelivered(id, 300, 60_000);
     const calls = hubspot.server.requests.filter((r) => r.path.startsWith('/crm/'));

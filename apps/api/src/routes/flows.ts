@@ -87,12 +87,7 @@ export function flowView(f: FlowRow) {
 export function flowsRouter(deps: ApiDeps) {
   const { db, secrets } = deps;
 
-  const { findOwn, list, get } = accountRows({
-    noun: 'flow',
-    find: (where) => db.flow.findFirst({ where }),
-    list: (accountId) => db.flow.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
-    view: flowView,
-  });
+  const { findOwn, list, get } = accountRows('flow', db.flow, flowView);
 
   return routerOf(FLOW_ROUTES, {
     create: async (req, res) => {

@@ -85,12 +85,7 @@ export function sourcesRouter(deps: ApiDeps) {
   const { db, secrets } = deps;
   const view = (s: Parameters<typeof sourceView>[0]) => sourceView(s, secrets, deps.config.PUBLIC_URL);
 
-  const { findOwn, list, get } = accountRows({
-    noun: 'source',
-    find: (where) => db.source.findFirst({ where }),
-    list: (accountId) => db.source.findMany({ where: { accountId }, orderBy: { id: 'asc' } }),
-    view: view,
-  });
+  const { findOwn, list, get } = accountRows('source', db.source, view);
 
   return routerOf(SOURCE_ROUTES, {
     create: async (req, res) => {
