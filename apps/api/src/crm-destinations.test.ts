@@ -3,11 +3,11 @@ import {
   createCustomSink,
   createFakeHubSpot,
   createFakeSalesforce,
-  FAKE_HUBSPOT_TOKEN,
-  waitFor,
   type CustomSink,
+  FAKE_HUBSPOT_TOKEN,
   type FakeHubSpot,
   type FakeSalesforce,
+  waitFor,
 } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
 

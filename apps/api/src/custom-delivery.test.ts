@@ -1,45 +1,19 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { startSystem, type TestSystem } from './test-support/system';
+import { createCustomSink, waitFor } from '@crm-push/testing';
+import { startSystem, useSystemWithSink } from './test-support/system';
 
 describe('a lead delivered to a custom REST destination', () => {
-  let system: TestSystem;
-  let sink: CustomSink;
-  let apiKey: string;
+  const t = useSystemWithSink({ freshPerTest: true });
 
-  beforeAll(async () => {
-    system = await startSystem();
-    sink = createCustomSink();
-    await sink.start();
-  });
-  afterAll(async () => {
-    try {
-      await system.expectNoBrokenDeliveries();
-    } finally {
-      await system.stop();
-      await sink.stop();
-    }
-  });
-  beforeEach(async () => {
-    sink.resetScripts();
-    ({ apiKey } = await system.createAccount());
-  });
-
-  async function addDestination(path = '/leads', extra: Record<string, unknown> = {}) {
-    const res = await system.call('POST', '/v1/destinations', {
-      key: apiKey,
-      body: { name: 'sink', type: 'custom', config: { url: sink.url + path, timeoutMs: 300 }, ...extra },
-    });
-    expect(res.status).toBe(201);
-    return res.body.id as string;
-  }
+  const addDestination = (path = '/leads', extra: Record<string, unknown> = {}) =>
+    t.system.addDestination(t.apiKey, { name: 'sink', type: 'custom', config: { url: t.sink.url + path, timeoutMs: 300 }, ...extra });
 
   async function postLead(data: Record<string, unknown> = { email: 'ada@example.com' }) {
-    const res = await system.call('POST', '/v1/leads', { key: apiKey, body: { data } });
+    const res = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data } });
     expect(res.status).toBe(202);
     return res.body;
   }
 
-  const settled = (leadId: string) => system.settledLead(leadId, apiKey);
+  const settled = (leadId: string) => t.system.settled(leadId, t.apiKey);
 
   it('arrives as JSON with an Idempotency-Key, and the lead is synced after one attempt', async () => {
     const destinationId = await addDestination();
@@ -49,36 +23,36 @@ describe('a lead delivered to a custom REST destination', () => {
     const lead = await settled(accepted.id);
     expect(lead.status).toBe('synced');
     expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 201, lastError: null, destinationType: 'custom' });
-    const call = sink.callsTo('leads').at(-1)!;
+    const call = t.sink.callsTo('leads').at(-1)!;
     expect(call.body).toEqual({ email: 'ada@example.com', firstName: 'Ada' });
     expect(call.headers['idempotency-key']).toBe(accepted.deliveries[0].id);
-    expect(lead.deliveries[0].externalId).toBe(sink.received.at(-1)!.id);
+    expect(lead.deliveries[0].externalId).toBe(t.sink.received.at(-1)!.id);
   });
 
   it('calls a destination answering 400 exactly once and fails without nextRetryAt', async () => {
     await addDestination();
-    sink.script('leads', [], { status: 400, body: { error: 'email is invalid' } });
+    t.sink.script('leads', [], { status: 400, body: { error: 'email is invalid' } });
     const lead = await settled((await postLead()).id);
     expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 400, nextRetryAt: null });
     expect(lead.deliveries[0].lastError.message).toContain('email is invalid');
-    expect(sink.callsTo('leads')).toHaveLength(1);
+    expect(t.sink.callsTo('leads')).toHaveLength(1);
   });
 
   it('succeeds on the third call after 503, 503', async () => {
     await addDestination();
-    sink.script('leads', [{ status: 503 }, { status: 503 }]);
+    t.sink.script('leads', [{ status: 503 }, { status: 503 }]);
     const lead = await settled((await postLead()).id);
     expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 3, lastError: null });
-    expect(sink.callsTo('leads')).toHaveLength(3);
+    expect(t.sink.callsTo('leads')).toHaveLength(3);
   });
 
   it('waits at least the Retry-After of a 429 (within RETRY_MAX_MS)', async () => {
     await addDestination();
-    sink.script('leads', [{ status: 429, headers: { 'retry-after': '0.3' }, body: { error: 'slow down' } }]);
+    t.sink.script('leads', [{ status: 429, headers: { 'retry-after': '0.3' }, body: { error: 'slow down' } }]);
     const accepted = await postLead();
     const lead = await settled(accepted.id);
     expect(lead.deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
-    const [first, second] = await system.deps.db.attempt.findMany({ where: { deliveryId: accepted.deliveries[0].id }, orderBy: { startedAt: 'asc' } });
+    const [first, second] = await t.system.deps.db.attempt.findMany({ where: { deliveryId: accepted.deliveries[0].id }, orderBy: { startedAt: 'asc' } });
     expect(first.statusCode).toBe(429);
     // Without Retry-After the first backoff would be at most RETRY_BASE_MS (40 ms).
     expect(second.startedAt.getTime() - first.startedAt.getTime()).toBeGreaterThanOrEqual(300);
@@ -88,7 +62,7 @@ describe('a lead delivered to a custom REST destination', () => {
     const closed = createCustomSink();
     const url = await closed.start();
     await closed.stop();
-    const res = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'gone', type: 'custom', config: { url: `${url}/leads` } } });
+    const res = await t.system.call('POST', '/v1/destinations', { key: t.apiKey, body: { name: 'gone', type: 'custom', config: { url: `${url}/leads` } } });
     const lead = await settled((await postLead()).id);
     expect(res.status).toBe(201);
     expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 4, lastStatusCode: null, lastError: { code: 'CONNECTION_REFUSED' } });
@@ -97,15 +71,15 @@ describe('a lead delivered to a custom REST destination', () => {
 
   it('retries a destination that does not answer in timeoutMs, then fails with TIMEOUT', async () => {
     await addDestination();
-    sink.script('leads', [], { hang: true });
+    t.sink.script('leads', [], { hang: true });
     const lead = await settled((await postLead()).id);
     expect(lead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 4, lastError: { code: 'TIMEOUT' } });
-    expect(sink.callsTo('leads')).toHaveLength(4);
+    expect(t.sink.callsTo('leads')).toHaveLength(4);
   });
 
   it('marks the lead synced when one of two destinations fails', async () => {
     await addDestination('/leads');
-    await addDestination('/nowhere'); // the sink answers 404 there: not retryable
+    await addDestination('/nowhere'); // the t.sink answers 404 there: not retryable
     const lead = await settled((await postLead()).id);
     expect(lead.status).toBe('synced');
     expect(lead.deliveries.map((d: any) => d.status).sort()).toEqual(['failed', 'succeeded']);
@@ -113,10 +87,10 @@ describe('a lead delivered to a custom REST destination', () => {
 
   it('shows each call in the delivery attempt log', async () => {
     await addDestination();
-    sink.script('leads', [{ status: 502 }]);
+    t.sink.script('leads', [{ status: 502 }]);
     const accepted = await postLead();
     await settled(accepted.id);
-    const { status, body } = await system.call('GET', `/v1/deliveries/${accepted.deliveries[0].id}`, { key: apiKey });
+    const { status, body } = await t.system.call('GET', `/v1/deliveries/${accepted.deliveries[0].id}`, { key: t.apiKey });
     expect(status).toBe(200);
     expect(body.attemptLog).toHaveLength(2);
     expect(body.attemptLog[0]).toMatchObject({ statusCode: 502, error: { code: 'HTTP_502', retryable: true } });
@@ -131,10 +105,10 @@ describe('a lead delivered to a custom REST destination', () => {
       [{ type: 'header', headerName: 'X-Api-Key', headerValue: 'k-1' }, 'x-api-key', 'k-1'],
     ] as const;
     for (const [credentials, header, value] of cases) {
-      ({ apiKey } = await system.createAccount());
+      t.apiKey = (await t.system.createAccount()).apiKey;
       await addDestination('/leads', { credentials });
       await settled((await postLead()).id);
-      expect(sink.callsTo('leads').at(-1)!.headers[header]).toBe(value);
+      expect(t.sink.callsTo('leads').at(-1)!.headers[header]).toBe(value);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { startTcpProxy, TEST_PG_URL, type TcpProxy } from '@crm-push/testing';
+import { startTcpProxy, type TcpProxy, TEST_PG_URL } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
 
 describe('when PostgreSQL goes away mid-request', () => {

@@ -1,4 +1,4 @@
-import { createCustomSink, waitFor, type CustomSink, type ScriptedAnswer } from '@crm-push/testing';
+import { createCustomSink, type CustomSink, type ScriptedAnswer, waitFor } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
 
 /**

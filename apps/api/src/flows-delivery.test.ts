@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ingestLead } from '@crm-push/delivery';
-import { FakeServer, startSmtpSink, type RecordedRequest, type SmtpSink } from '@crm-push/testing';
+import { FakeServer, type RecordedRequest, type SmtpSink, startSmtpSink } from '@crm-push/testing';
 import { Webhook } from 'standardwebhooks';
 import { startSystem, type TestSystem } from './test-support/system';
 
@@ -37,7 +37,7 @@ function client(system: TestSystem, receiver: FakeServer, key: () => string) {
     },
     postLead: (data: Record<string, unknown>) => system.postLead(key(), data),
     /** The lead once every delivery and action has finished. */
-    settled: (leadId: string) => system.settledLead(leadId, key()),
+    settled: (leadId: string) => system.settled(leadId, key()),
   };
   return api;
 }

@@ -1,6 +1,7 @@
+import { TEST_ADMIN_TOKEN } from '@crm-push/testing';
 import fc from 'fast-check';
 import { API_ROUTES } from './openapi/api-routes';
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from './test-support/system';
+import { startSystem, type TestSystem } from './test-support/system';
 
 /**
  * Random and adversarial JSON against every write route, on real PostgreSQL and Redis: every

@@ -1,4 +1,5 @@
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from './test-support/system';
+import { TEST_ADMIN_TOKEN } from '@crm-push/testing';
+import { startSystem, type TestSystem } from './test-support/system';
 
 /** Errors name each bad field: the paths of a 400's details. */
 function refusedPaths(res: { status: number; body: any }): string[] {

@@ -1,9 +1,8 @@
-import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
-import { createDb, SecretBox } from '@crm-push/db';
+import { createDb } from '@crm-push/db';
 import { ProcessMetrics } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, readEvictionPolicy, redisTarget } from '@crm-push/queue';
-import { Lanes } from '@crm-push/delivery';
+import { deliveryDepsOf, Lanes } from '@crm-push/delivery';
 import { createApp } from './app';
 
 async function main() {
@@ -20,7 +19,6 @@ async function main() {
   const redis = createRedis(redisTarget(config), 'producer');
   const subscriber = createRedis(redisTarget(config), 'producer');
   const queues = new Queues(redis, { retries: config.RETRY_ATTEMPTS }, queueLayout(config));
-  const secrets = new SecretBox(config.ENCRYPTION_KEY);
   // The api reports ingest counters and, read from Redis at scrape time, every queue's depth.
   const metrics = new ProcessMetrics({
     queues: () => queues.backlogs(),
@@ -31,10 +29,7 @@ async function main() {
         state: d.healthState,
       })),
   });
-  const app = createApp(
-    { db, queues, secrets, config, network: networkPolicyFromConfig(config), logger, metrics, lanes: new Lanes(redis) },
-    { redis, subscriber, metrics },
-  );
+  const app = createApp(deliveryDepsOf(config, { db, queues, logger, metrics, lanes: new Lanes(redis) }), { redis, subscriber, metrics });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
 
   const shutdown = async (signal: string) => {

@@ -1,4 +1,4 @@
-import { parsePrometheusText, sampleValue, startOwnRedis, type OwnRedis } from '@crm-push/testing';
+import { type OwnRedis, parsePrometheusText, sampleValue, startOwnRedis } from '@crm-push/testing';
 import { startSystem, type TestSystem } from './test-support/system';
 
 describe("Redis's maxmemory-policy", () => {

@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { createMaintenanceWorker } from '@crm-push/delivery';
 import { createRedis } from '@crm-push/queue';
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { startSystem, type TestSystem } from './test-support/system';
+import { waitFor } from '@crm-push/testing';
+import { useSystemWithSink } from './test-support/system';
 
 const GOOGLE_KEY = 'advertiser-chosen-google-key';
 const WEBHOOK_SECRET = 'whsec_' + Buffer.from('sources-test-webhook-secret-32by').toString('base64');
@@ -27,31 +27,18 @@ function googleLead(leadId: string, extra: Record<string, unknown> = {}) {
 }
 
 describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
-  let system: TestSystem;
-  let sink: CustomSink;
-  let apiKey: string;
-
-  beforeAll(async () => {
-    system = await startSystem({ env: { PUBLIC_URL: 'https://push.example.com/' } });
-    sink = createCustomSink();
-    await sink.start();
-    ({ apiKey } = await system.createAccount());
-    const dest = await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` } } });
-    expect(dest.status).toBe(201);
-  });
-  afterAll(async () => {
-    await system.stop();
-    await sink.stop();
-  });
+  const t = useSystemWithSink({ env: { PUBLIC_URL: 'https://push.example.com/' } });
+  beforeAll(() => t.addSinkDestination());
 
   async function createSource(body: Record<string, unknown>) {
-    const res = await system.call('POST', '/v1/sources', { key: apiKey, body: { name: String(body.type), ...body } });
+    const res = await t.system.call('POST', '/v1/sources', { key: t.apiKey, body: { name: String(body.type), ...body } });
     expect(res.status).toBe(201);
     return { id: res.body.id as string, path: new URL(res.body.ingestUrl as string).pathname, view: res.body };
   }
-  const post = (path: string, body: string, headers: Record<string, string>) => fetch(system.url + path, { method: 'POST', headers, body, redirect: 'manual' });
-  const stats = async (id: string) => (await system.call('GET', `/v1/sources/${id}`, { key: apiKey })).body.stats;
-  const leadsOf = (sourceId: string) => system.deps.db.lead.findMany({ where: { source: sourceId }, include: { deliveries: true } });
+  const post = (path: string, body: string, headers: Record<string, string>) =>
+    fetch(t.system.url + path, { method: 'POST', headers, body, redirect: 'manual' });
+  const stats = async (id: string) => (await t.system.call('GET', `/v1/sources/${id}`, { key: t.apiKey })).body.stats;
+  const leadsOf = (sourceId: string) => t.system.deps.db.lead.findMany({ where: { source: sourceId }, include: { deliveries: true } });
 
   describe('the API', () => {
     it('creates a source with an absolute ingest URL, no credentials in the view, and zeroed stats', async () => {
@@ -66,24 +53,24 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       expect(view.ingestUrl).toMatch(/^https:\/\/push\.example\.com\/in\/src_/);
       expect(JSON.stringify(view)).not.toContain(GOOGLE_KEY);
       const token = view.ingestUrl.split('/in/')[1];
-      expect(await system.deps.db.source.count({ where: { tokenHash: token } })).toBe(0); // stored hashed
+      expect(await t.system.deps.db.source.count({ where: { tokenHash: token } })).toBe(0); // stored hashed
     });
 
     it('names each missing credential and each bad config field', async () => {
-      const res = await system.call('POST', '/v1/sources', {
-        key: apiKey,
+      const res = await t.system.call('POST', '/v1/sources', {
+        key: t.apiKey,
         body: { name: 'meta', type: 'meta_lead_ads', config: { graphVersion: '21' }, credentials: { appSecret: 's' } },
       });
       expect(res.status).toBe(400);
       const paths = res.body.error.details.map((d: { path: string }) => d.path);
       expect(paths).toEqual(expect.arrayContaining(['config.graphVersion', 'credentials.verifyToken', 'credentials.pageAccessToken']));
-      const unknownType = await system.call('POST', '/v1/sources', { key: apiKey, body: { name: 'x', type: 'linkedin' } });
+      const unknownType = await t.system.call('POST', '/v1/sources', { key: t.apiKey, body: { name: 'x', type: 'linkedin' } });
       expect(unknownType.status).toBe(400);
     });
 
     it("hides another account's source", async () => {
       const { id } = await createSource({ type: 'form' });
-      const other = await system.createAccount('Other');
+      const other = await t.system.createAccount('Other');
       for (const [method, path] of [
         ['GET', `/v1/sources/${id}`],
         ['PATCH', `/v1/sources/${id}`],
@@ -91,7 +78,7 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
         ['GET', `/v1/sources/${id}/events`],
         ['DELETE', `/v1/sources/${id}`],
       ]) {
-        const res = await system.call(method, path, { key: other.apiKey, body: method === 'PATCH' ? { name: 'x' } : undefined });
+        const res = await t.system.call(method, path, { key: other.apiKey, body: method === 'PATCH' ? { name: 'x' } : undefined });
         expect([method, path, res.status]).toEqual([method, path, 404]);
       }
     });
@@ -115,7 +102,7 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
         customFields: { 'Which course interests you?': 'COBOL' },
         rawFieldData: { CITY: 'Arlington', form_id: 40000000000 },
       });
-      await waitFor('the push', () => sink.received.some((r) => (r.body as { email?: string }).email === 'grace@navy.mil'));
+      await waitFor('the push', () => t.sink.received.some((r) => (r.body as { email?: string }).email === 'grace@navy.mil'));
       // Google retries too: the same lead again is the same success and nothing new.
       const again = await post(path, JSON.stringify(googleLead('g-1')), { 'content-type': 'application/json' });
       expect(again.status).toBe(200);
@@ -132,7 +119,7 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       }
       expect(await leadsOf(id)).toHaveLength(0);
       expect(await stats(id)).toMatchObject({ received: 3, rejected: 3, lastError: { code: 'INVALID_GOOGLE_KEY' } });
-      const events = (await system.call('GET', `/v1/sources/${id}/events`, { key: apiKey })).body;
+      const events = (await t.system.call('GET', `/v1/sources/${id}/events`, { key: t.apiKey })).body;
       expect(events.items).toHaveLength(3);
       expect(events.items[0]).toMatchObject({ outcome: 'rejected', statusCode: 403, leads: 0, created: 0, error: { code: 'INVALID_GOOGLE_KEY' } });
     });
@@ -150,23 +137,20 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       expect(held.deliveries).toHaveLength(0);
       expect(pushed).toMatchObject({ test: true });
       expect(pushed.deliveries).toHaveLength(1);
-      const view = await system.call('GET', `/v1/leads/${held.id}`, { key: apiKey });
+      const view = await t.system.call('GET', `/v1/leads/${held.id}`, { key: t.apiKey });
       expect(view.body).toMatchObject({ test: true, source: quiet.id, externalId: 'TeSter-123' });
       // push-pending leaves a held test lead alone (its operation runs on the maintenance queue).
-      const connection = createRedis(system.config.REDIS_URL, 'worker');
-      const maintenance = await createMaintenanceWorker(system.deps, connection);
+      const connection = createRedis(t.system.config.REDIS_URL, 'worker');
+      const maintenance = await createMaintenanceWorker(t.system.deps, connection);
       try {
-        const op = await system.call('POST', '/v1/leads/push-pending', { key: apiKey });
+        const op = await t.system.call('POST', '/v1/leads/push-pending', { key: t.apiKey });
         expect(op.status).toBe(202);
-        await waitFor(
-          'the push-pending operation',
-          async () => (await system.call('GET', `/v1/operations/${op.body.operationId}`, { key: apiKey })).body.status === 'done',
-        );
+        expect((await t.system.finishedOperation(op.body.operationId, t.apiKey, 15_000)).status).toBe('done');
       } finally {
         await maintenance.close();
         connection.disconnect();
       }
-      expect(await system.deps.db.delivery.count({ where: { leadId: held.id } })).toBe(0);
+      expect(await t.system.deps.db.delivery.count({ where: { leadId: held.id } })).toBe(0);
     });
   });
 
@@ -183,7 +167,7 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       form.set('first_name', 'Katherine');
       form.set('last_name', 'Johnson');
       form.set('email', 'kj@example.com');
-      const multipart = await fetch(system.url + path, { method: 'POST', body: form, redirect: 'manual' });
+      const multipart = await fetch(t.system.url + path, { method: 'POST', body: form, redirect: 'manual' });
       expect(multipart.status).toBe(303);
 
       const json = await post(path, JSON.stringify({ fullName: 'Dorothy Vaughan', email: 'dv@example.com' }), { 'content-type': 'application/json' });
@@ -215,19 +199,19 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
       const leads = await leadsOf(id);
       expect(leads).toHaveLength(1);
       expect((leads[0].data as { rawFieldData: object }).rawFieldData).not.toHaveProperty('website');
-      const events = (await system.call('GET', `/v1/sources/${id}/events`, { key: apiKey })).body.items;
+      const events = (await t.system.call('GET', `/v1/sources/${id}/events`, { key: t.apiKey })).body.items;
       expect(events.map((e: { outcome: string }) => e.outcome)).toEqual(['accepted', 'ignored']);
     });
 
     it('answers CORS only for allowed origins and refuses posts from others', async () => {
       const { path } = await createSource({ type: 'form', config: { allowedOrigins: ['https://www.example.com'] } });
-      const preflight = await fetch(system.url + path, {
+      const preflight = await fetch(t.system.url + path, {
         method: 'OPTIONS',
         headers: { origin: 'https://www.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://www.example.com');
-      const foreign = await fetch(system.url + path, {
+      const foreign = await fetch(t.system.url + path, {
         method: 'OPTIONS',
         headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
       });
@@ -305,31 +289,37 @@ describe('sources: CRUD, forms, webhooks and Google Ads lead forms', () => {
 
   describe('seed-compatible routes', () => {
     it('answer POST /crm/push/:leadId with x-api-key exactly like POST /v1/leads/:id/push', async () => {
-      const lead = await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'seed@example.com' } } });
-      await waitFor('the first push', () => sink.received.some((r) => (r.body as { email?: string }).email === 'seed@example.com'));
-      await waitFor('the delivery to settle', async () => (await system.call('GET', `/v1/leads/${lead.body.id}`, { key: apiKey })).body.status === 'synced');
-      const twin = await system.call('POST', `/v1/leads/${lead.body.id}/push`, { key: apiKey, body: {} });
-      const seed = await system.call('POST', `/crm/push/${lead.body.id}`, { headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: '{}' });
+      const lead = await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'seed@example.com' } } });
+      await waitFor('the first push', () => t.sink.received.some((r) => (r.body as { email?: string }).email === 'seed@example.com'));
+      await waitFor(
+        'the delivery to settle',
+        async () => (await t.system.call('GET', `/v1/leads/${lead.body.id}`, { key: t.apiKey })).body.status === 'synced',
+      );
+      const twin = await t.system.call('POST', `/v1/leads/${lead.body.id}/push`, { key: t.apiKey, body: {} });
+      const seed = await t.system.call('POST', `/crm/push/${lead.body.id}`, {
+        headers: { 'x-api-key': t.apiKey, 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(seed.status).toBe(202);
       expect(seed.status).toBe(twin.status);
       expect(seed.body).toEqual(twin.body);
 
-      const missingTwin = await system.call('POST', '/v1/leads/00000000-0000-7000-8000-000000000000/push', { key: apiKey });
-      const missingSeed = await system.call('POST', '/crm/push/00000000-0000-7000-8000-000000000000', { headers: { 'x-api-key': apiKey } });
+      const missingTwin = await t.system.call('POST', '/v1/leads/00000000-0000-7000-8000-000000000000/push', { key: t.apiKey });
+      const missingSeed = await t.system.call('POST', '/crm/push/00000000-0000-7000-8000-000000000000', { headers: { 'x-api-key': t.apiKey } });
       expect([missingSeed.status, missingSeed.body]).toEqual([missingTwin.status, missingTwin.body]);
-      const noKey = await system.call('POST', `/crm/push/${lead.body.id}`);
+      const noKey = await t.system.call('POST', `/crm/push/${lead.body.id}`);
       expect(noKey.status).toBe(401);
-      const badKey = await system.call('POST', `/crm/push/${lead.body.id}`, { headers: { 'x-api-key': 'cpk_nope' } });
+      const badKey = await t.system.call('POST', `/crm/push/${lead.body.id}`, { headers: { 'x-api-key': 'cpk_nope' } });
       expect(badKey.status).toBe(401);
     });
 
     it('answer /crm/push-pending and /crm/destinations/:id/test like their /v1 twins', async () => {
-      const pending = await system.call('POST', '/crm/push-pending', { headers: { 'x-api-key': apiKey } });
+      const pending = await t.system.call('POST', '/crm/push-pending', { headers: { 'x-api-key': t.apiKey } });
       expect(pending.status).toBe(202);
-      expect(Object.keys(pending.body).sort()).toEqual(Object.keys((await system.call('POST', '/v1/leads/push-pending', { key: apiKey })).body).sort());
-      const [dest] = (await system.call('GET', '/v1/destinations', { key: apiKey })).body.items;
-      const seed = await system.call('POST', `/crm/destinations/${dest.id}/test`, { headers: { 'x-api-key': apiKey } });
-      const twin = await system.call('POST', `/v1/destinations/${dest.id}/test`, { headers: { 'x-api-key': apiKey } });
+      expect(Object.keys(pending.body).sort()).toEqual(Object.keys((await t.system.call('POST', '/v1/leads/push-pending', { key: t.apiKey })).body).sort());
+      const [dest] = (await t.system.call('GET', '/v1/destinations', { key: t.apiKey })).body.items;
+      const seed = await t.system.call('POST', `/crm/destinations/${dest.id}/test`, { headers: { 'x-api-key': t.apiKey } });
+      const twin = await t.system.call('POST', `/v1/destinations/${dest.id}/test`, { headers: { 'x-api-key': t.apiKey } });
       expect(seed.status).toBe(200);
       expect({ ...seed.body, latencyMs: 0 }).toEqual({ ...twin.body, latencyMs: 0 });
     });

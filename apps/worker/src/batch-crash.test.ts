@@ -1,5 +1,4 @@
-import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, HUBSPOT_ROUTES, waitFor, type FakeHubSpot } from '@crm-push/testing';
-import { call, createAccount, FAST_STALL_RECOVERY, startStack, type Child, type Stack } from './__tests__/processes';
+import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FAST_STALL_RECOVERY, HUBSPOT_ROUTES, useStack, waitFor } from '@crm-push/testing';
 
 /**
  * A batch call in flight when its worker dies: the claim (batch-claim.ts) stays with the job, so
@@ -7,24 +6,12 @@ import { call, createAccount, FAST_STALL_RECOVERY, startStack, type Child, type 
  * claims back and repeats that one call; the deliveries that rode along wait for it.
  */
 describe('a worker killed with SIGKILL in the middle of a batch call', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
-  let hubspot: FakeHubSpot;
-
-  beforeAll(async () => {
-    hubspot = createFakeHubSpot();
-    await hubspot.start();
-    stack = await startStack();
-    api = await stack.startApi();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await hubspot?.stop();
-  });
+  const hubspot = createFakeHubSpot();
+  const t = useStack({ fakes: [hubspot], api: {}, setupTimeoutMs: 60_000 });
 
   it('every delivery ends succeeded, one contact per email, at most one repeated call per batch in flight', async () => {
-    const key = await createAccount(api.url, 'Crash');
-    const created = await call(api.url, 'POST', '/v1/destinations', {
+    const key = (await t.api.createAccount('Crash')).apiKey;
+    const created = await t.api.call('POST', '/v1/destinations', {
       key,
       // A timeout longer than the slow call below: the kill, not the timeout, ends it.
       body: { name: 'crm', type: 'hubspot', config: { baseUrl: hubspot.url, timeoutMs: 60_000 }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } },
@@ -36,7 +23,7 @@ describe('a worker killed with SIGKILL in the middle of a batch call', () => {
     for (let i = 0; i < n; i += 25) {
       const results = await Promise.all(
         Array.from({ length: Math.min(25, n - i) }, (_, j) =>
-          call(api.url, 'POST', '/v1/leads', { key, body: { data: { email: `crash-${i + j}@example.com`, lastName: 'L', company: 'Co' } } }),
+          t.api.call('POST', '/v1/leads', { key, body: { data: { email: `crash-${i + j}@example.com`, lastName: 'L', company: 'Co' } } }),
         ),
       );
       for (const r of results) expect(r.status).toBe(202);
@@ -46,7 +33,7 @@ describe('a worker killed with SIGKILL in the middle of a batch call', () => {
     const slowMs = 8000;
     hubspot.server.script(HUBSPOT_ROUTES.batchUpsert, [{ delayMs: slowMs }]);
 
-    const first = await stack.startWorker(FAST_STALL_RECOVERY);
+    const first = await t.stack.startWorker(FAST_STALL_RECOVERY);
     await waitFor('the first batch call to be in flight', async () => (hubspot.server.callsTo(HUBSPOT_ROUTES.batchUpsert).length ? true : undefined), {
       timeoutMs: 20_000,
       intervalMs: 10,
@@ -59,15 +46,15 @@ describe('a worker killed with SIGKILL in the middle of a batch call', () => {
     const emailsOf = (c: (typeof callsBeforeKill)[number]) => (c.body.inputs as { id: string }[]).map((i) => i.id);
     const inFlightEmails = new Set(callsBeforeKill.flatMap(emailsOf));
     // The slow call recorded nothing: its deliveries are still to settle.
-    const succeededAtKill = await stack.database.db.delivery.count({ where: { destinationId: id, status: 'succeeded' } });
+    const succeededAtKill = await t.stack.database.db.delivery.count({ where: { destinationId: id, status: 'succeeded' } });
     expect(succeededAtKill).toBeLessThanOrEqual(n - emailsOf(callsBeforeKill[0]).length);
 
     // BullMQ's stalled-job check hands the killed worker's job to this one.
-    const second = await stack.startWorker(FAST_STALL_RECOVERY);
+    const second = await t.stack.startWorker(FAST_STALL_RECOVERY);
 
     await waitFor(
       `${n} deliveries succeeded after the crash`,
-      async () => ((await stack.database.db.delivery.count({ where: { destinationId: id, status: 'succeeded' } })) === n ? true : undefined),
+      async () => ((await t.stack.database.db.delivery.count({ where: { destinationId: id, status: 'succeeded' } })) === n ? true : undefined),
       { timeoutMs: 60_000, intervalMs: 200 },
     ).catch(async (err) => {
       console.log(second.logs.slice(-30).join('\n'));
@@ -95,7 +82,7 @@ describe('a worker killed with SIGKILL in the middle of a batch call', () => {
     // Only records of calls made before the kill went twice.
     expect(repeated.length).toBeGreaterThan(0);
     expect(repeated.every((email) => inFlightEmails.has(email))).toBe(true);
-    await stack.expectNoBrokenDeliveries();
+    await t.stack.expectNoBrokenDeliveries();
     await second.stop();
   }, 120_000);
 });

@@ -1,61 +1,50 @@
 import {
+  type Child,
   createFakeHubSpot,
-  FAKE_HUBSPOT_TOKEN,
+  hubspotDestination,
   FakeSalesforce,
   freePort,
   HUBSPOT_ROUTES,
   parsePrometheusText,
-  sampleValue,
-  waitFor,
   type RecordedRequest,
+  sampleValue,
+  useStack,
+  waitFor,
 } from '@crm-push/testing';
-import { call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
 
 /**
  * Batching with real processes: an api, two workers, and the vendors' fakes counting calls. Leads
  * are posted while the destination is paused, so the burst is ready at once when it resumes.
  */
 describe('batch delivery', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
+  const t = useStack({ api: {}, setupTimeoutMs: 60_000 });
   let workers: Child[];
   let metricsUrls: string[];
-  const fakes: { stop(): Promise<void> }[] = [];
 
   beforeAll(async () => {
-    stack = await startStack();
-    api = await stack.startApi();
     const ports = [await freePort(), await freePort()];
     metricsUrls = ports.map((port) => `http://127.0.0.1:${port}/metrics`);
-    workers = await Promise.all(ports.map((port) => stack.startWorker({ METRICS_PORT: String(port) })));
+    workers = await Promise.all(ports.map((port) => t.stack.startWorker({ METRICS_PORT: String(port) })));
   }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await Promise.all(fakes.map((f) => f.stop()));
-  });
 
-  async function destination(key: string, body: Record<string, unknown>): Promise<string> {
-    const res = await call(api.url, 'POST', '/v1/destinations', { key, body: { name: 'crm', ...body } });
-    if (res.status !== 201) throw new Error(`destination: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id;
-  }
+  const destination = (key: string, body: Record<string, unknown>) => t.api.addDestination(key, { name: 'crm', ...body });
 
   async function postLeads(key: string, leads: Record<string, unknown>[]): Promise<void> {
     for (let i = 0; i < leads.length; i += 25) {
-      const results = await Promise.all(leads.slice(i, i + 25).map((data) => call(api.url, 'POST', '/v1/leads', { key, body: { data } })));
+      const results = await Promise.all(leads.slice(i, i + 25).map((data) => t.api.call('POST', '/v1/leads', { key, body: { data } })));
       for (const r of results) if (r.status !== 202) throw new Error(`lead: ${r.status} ${JSON.stringify(r.body)}`);
     }
   }
 
   /** Posts while paused, resumes, and waits until no delivery of the destination is left to run. */
   async function burst(key: string, id: string, leads: Record<string, unknown>[]): Promise<void> {
-    await call(api.url, 'POST', `/v1/destinations/${id}/pause`, { key });
+    await t.api.call('POST', `/v1/destinations/${id}/pause`, { key });
     await postLeads(key, leads);
-    await call(api.url, 'POST', `/v1/destinations/${id}/resume`, { key });
+    await t.api.call('POST', `/v1/destinations/${id}/resume`, { key });
     await waitFor(
       `${leads.length} deliveries settled`,
       async () => {
-        const done = await stack.database.db.delivery.count({ where: { destinationId: id, status: { in: ['succeeded', 'failed'] } } });
+        const done = await t.stack.database.db.delivery.count({ where: { destinationId: id, status: { in: ['succeeded', 'failed'] } } });
         return done === leads.length ? true : undefined;
       },
       { timeoutMs: 40_000, intervalMs: 100 },
@@ -66,7 +55,7 @@ describe('batch delivery', () => {
   }
 
   const statusesOf = async (destinationId: string) => {
-    const groups = await stack.database.db.delivery.groupBy({ by: ['status'], where: { destinationId }, _count: { _all: true } });
+    const groups = await t.stack.database.db.delivery.groupBy({ by: ['status'], where: { destinationId }, _count: { _all: true } });
     return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
   };
   /** The batch counters of both workers, summed. */
@@ -86,7 +75,7 @@ describe('batch delivery', () => {
 
   /** Errors of the destination's failed deliveries, by code, so a failing proof says why. */
   const errorsOf = async (destinationId: string) => {
-    const failed = await stack.database.db.delivery.findMany({
+    const failed = await t.stack.database.db.delivery.findMany({
       where: { destinationId, status: 'failed' },
       select: { lastErrorCode: true, lastErrorMessage: true },
     });
@@ -96,12 +85,10 @@ describe('batch delivery', () => {
   const lead = (tag: string, k: number) => ({ email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' });
 
   it('1 000 leads to HubSpot: at most 15 write calls, every lead delivered, one contact per email', async () => {
-    const hubspot = createFakeHubSpot();
-    await hubspot.start();
-    fakes.push(hubspot);
-    const key = await createAccount(api.url, 'HubSpot batch');
+    const hubspot = await t.started(createFakeHubSpot());
+    const key = (await t.api.createAccount('HubSpot batch')).apiKey;
     // No `batch` setting: batching is on by default.
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const id = await destination(key, hubspotDestination(hubspot));
     const countersBefore = await batchCounters('hubspot');
     await burst(
       key,
@@ -116,7 +103,7 @@ describe('batch delivery', () => {
     const emails = hubspot.contacts.all().map((c) => c.properties.email);
     expect(new Set(emails).size).toBe(1000);
     expect(emails).toHaveLength(1000);
-    const sizes = await stack.database.db.attempt.findMany({ where: { delivery: { destinationId: id } }, select: { batchSize: true } });
+    const sizes = await t.stack.database.db.attempt.findMany({ where: { delivery: { destinationId: id } }, select: { batchSize: true } });
     // Each call's attempt rows carry its size, so they add up to the calls made (a burst's tail may go alone).
     expect(Math.round(sizes.reduce((calls, a) => calls + 1 / (a.batchSize ?? 1), 0))).toBe(writes.length);
     // The workers' metrics count the batch calls the fake saw, and the records those calls carried.
@@ -129,36 +116,23 @@ describe('batch delivery', () => {
   }, 60_000);
 
   it("a HubSpot batch with 3 refused records fails exactly those 3 with HubSpot's message; the other 97 succeed", async () => {
-    const hubspot = createFakeHubSpot();
-    await hubspot.start();
-    fakes.push(hubspot);
-    const key = await createAccount(api.url, 'HubSpot refusals');
-    const id = await destination(key, {
-      type: 'hubspot',
-      config: { baseUrl: hubspot.url },
-      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-      batch: { enabled: true },
-    });
+    const hubspot = await t.started(createFakeHubSpot());
+    const key = (await t.api.createAccount('HubSpot refusals')).apiKey;
+    const id = await destination(key, { ...hubspotDestination(hubspot), batch: { enabled: true } });
     const leads = Array.from({ length: 100 }, (_, k) => (k % 40 === 7 ? { ...lead('bad', k), email: `not-an-email-${k}` } : lead('ok', k)));
     await burst(key, id, leads);
     expect(await statusesOf(id)).toEqual({ succeeded: 97, failed: 3 });
-    const failed = await stack.database.db.delivery.findMany({ where: { destinationId: id, status: 'failed' } });
+    const failed = await t.stack.database.db.delivery.findMany({ where: { destinationId: id, status: 'failed' } });
     for (const d of failed) expect(d.lastErrorMessage).toMatch(/Email address not-an-email-\d+ is invalid/);
     expect(hubspot.server.callsTo(HUBSPOT_ROUTES.batchUpsert).length).toBeLessThanOrEqual(3);
   }, 60_000);
 
   it('HubSpot batch create: a contact that already exists (CONFLICT) is updated, never duplicated', async () => {
-    const hubspot = createFakeHubSpot();
-    await hubspot.start();
-    fakes.push(hubspot);
+    const hubspot = await t.started(createFakeHubSpot());
     const existing = hubspot.seedContact({ email: 'conflict-3@example.com', lastname: 'Old' });
-    const key = await createAccount(api.url, 'HubSpot conflicts');
+    const key = (await t.api.createAccount('HubSpot conflicts')).apiKey;
     // Upserted by a property the leads do not carry, so every record goes through batch create.
-    const id = await destination(key, {
-      type: 'hubspot',
-      config: { baseUrl: hubspot.url, upsertBy: 'lead_ref' },
-      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-    });
+    const id = await destination(key, hubspotDestination(hubspot, { upsertBy: 'lead_ref' }));
     await burst(
       key,
       id,
@@ -172,18 +146,16 @@ describe('batch delivery', () => {
     // It went in a batch create (and came back CONFLICT), then the existing contact was updated.
     expect(inputsOf(hubspot.server.callsTo(HUBSPOT_ROUTES.batchCreate)).map((i) => i.properties.email)).toContain('conflict-3@example.com');
     expect(hubspot.server.callsTo(HUBSPOT_ROUTES.batchUpsert)).toHaveLength(0);
-    const conflicted = await stack.database.db.delivery.findFirstOrThrow({
+    const conflicted = await t.stack.database.db.delivery.findFirstOrThrow({
       where: { destinationId: id, lead: { data: { path: ['email'], equals: 'conflict-3@example.com' } } },
     });
     expect(conflicted.externalId).toBe(existing.id);
   }, 60_000);
 
   it('a lone lead keeps its claim through its own push: a batch claimed meanwhile does not push it again', async () => {
-    const hubspot = createFakeHubSpot();
-    await hubspot.start();
-    fakes.push(hubspot);
-    const key = await createAccount(api.url, 'Lone claim');
-    const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    const hubspot = await t.started(createFakeHubSpot());
+    const key = (await t.api.createAccount('Lone claim')).apiKey;
+    const id = await destination(key, hubspotDestination(hubspot));
     // The lone lead's single create is slow; while it is in flight two more leads arrive and are batched.
     hubspot.server.script(HUBSPOT_ROUTES.create, [{ delayMs: 3000 }]);
     await postLeads(key, [lead('first', 0)]);
@@ -195,7 +167,7 @@ describe('batch delivery', () => {
     await waitFor('all three delivered', async () => ((await statusesOf(id)).succeeded === 3 ? true : undefined), { timeoutMs: 20_000 });
     const batched = inputsOf(hubspot.server.callsTo(HUBSPOT_ROUTES.batchUpsert)).map((i) => i.id);
     expect(batched).not.toContain('first-0@example.com');
-    const first = await stack.database.db.delivery.findFirstOrThrow({
+    const first = await t.stack.database.db.delivery.findFirstOrThrow({
       where: { destinationId: id, lead: { data: { path: ['email'], equals: 'first-0@example.com' } } },
       include: { attemptLog: true },
     });
@@ -204,10 +176,8 @@ describe('batch delivery', () => {
   }, 60_000);
 
   it('1 000 leads to Salesforce: at most 8 Collections calls; a record without LastName fails alone with REQUIRED_FIELD_MISSING', async () => {
-    const salesforce = new FakeSalesforce();
-    await salesforce.start();
-    fakes.push(salesforce);
-    const key = await createAccount(api.url, 'Salesforce batch');
+    const salesforce = await t.started(new FakeSalesforce());
+    const key = (await t.api.createAccount('Salesforce batch')).apiKey;
     const fieldMapping = [
       { from: 'email', to: 'Email' },
       { from: 'lastName', to: 'LastName' },
@@ -222,7 +192,7 @@ describe('batch delivery', () => {
     const leads = Array.from({ length: 1000 }, (_, k) => (k === 500 ? { email: 'nolast@example.com', company: 'Co' } : lead('sf', k)));
     await burst(key, id, leads);
     expect(await statusesOf(id)).toEqual({ succeeded: 999, failed: 1 });
-    const failed = await stack.database.db.delivery.findFirstOrThrow({ where: { destinationId: id, status: 'failed' }, include: { lead: true } });
+    const failed = await t.stack.database.db.delivery.findFirstOrThrow({ where: { destinationId: id, status: 'failed' }, include: { lead: true } });
     expect(failed).toMatchObject({ lastErrorCode: 'REQUIRED_FIELD_MISSING' });
     expect((failed.lead.data as { email: string }).email).toBe('nolast@example.com');
     const collections = salesforce.server.callsTo('collections.create').length + salesforce.server.callsTo('collections.upsert').length;
@@ -231,19 +201,11 @@ describe('batch delivery', () => {
   }, 60_000);
 
   it('a single lead to each vendor is delivered within maxWaitMs + one call, not held for a batch', async () => {
-    const hubspot = createFakeHubSpot();
-    const salesforce = new FakeSalesforce();
-    await Promise.all([hubspot.start(), salesforce.start()]);
-    fakes.push(hubspot, salesforce);
-    const key = await createAccount(api.url, 'Lone leads');
+    const [hubspot, salesforce] = await Promise.all([t.started(createFakeHubSpot()), t.started(new FakeSalesforce())]);
+    const key = (await t.api.createAccount('Lone leads')).apiKey;
     const maxWaitMs = 200;
     const ids = [
-      await destination(key, {
-        type: 'hubspot',
-        config: { baseUrl: hubspot.url },
-        credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-        batch: { enabled: true, maxWaitMs },
-      }),
+      await destination(key, { ...hubspotDestination(hubspot), batch: { enabled: true, maxWaitMs } }),
       await destination(key, {
         type: 'salesforce',
         config: { instanceUrl: salesforce.url },
@@ -256,7 +218,7 @@ describe('batch delivery', () => {
       const d = await waitFor(
         'the lone delivery succeeded',
         async () =>
-          (await stack.database.db.delivery.findFirst({ where: { destinationId: id, status: 'succeeded' }, include: { lead: true, attemptLog: true } })) ??
+          (await t.stack.database.db.delivery.findFirst({ where: { destinationId: id, status: 'succeeded' }, include: { lead: true, attemptLog: true } })) ??
           undefined,
         { timeoutMs: 10_000, intervalMs: 20 },
       );

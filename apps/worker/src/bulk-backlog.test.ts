@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, HUBSPOT_ROUTES, waitFor, type FakeHubSpot } from '@crm-push/testing';
-import { allLeadsSettled, call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+import { allLeadsSettled, startStack, type ApiChild, type Child, type Stack } from '@crm-push/testing';
 
 /**
  * How many leads push-pending pushes. The issue's figure is 20 000 (BULK_PROOF_LEADS=20000 runs
@@ -22,7 +22,7 @@ const REFUSED = 7;
  */
 describe('push-pending of a large backlog: Salesforce Bulk API 2.0 jobs and HubSpot batches', () => {
   let stack: Stack;
-  let api: Child & { url: string };
+  let api: ApiChild;
   let workers: Child[];
   let salesforce: FakeSalesforce;
   let hubspot: FakeHubSpot;
@@ -41,7 +41,7 @@ describe('push-pending of a large backlog: Salesforce Bulk API 2.0 jobs and HubS
   });
 
   async function destination(key: string, body: Record<string, unknown>): Promise<string> {
-    const res = await call(api.url, 'POST', '/v1/destinations', { key, body: { name: String(body.type), batch: { enabled: true }, ...body } });
+    const res = await api.call('POST', '/v1/destinations', { key, body: { name: String(body.type), batch: { enabled: true }, ...body } });
     if (res.status !== 201) throw new Error(`destination: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id;
   }
@@ -65,7 +65,7 @@ describe('push-pending of a large backlog: Salesforce Bulk API 2.0 jobs and HubS
     `${LEADS} leads: the request answers at once, Salesforce gets Bulk jobs, HubSpot batches, every record lands on its delivery`,
     async () => {
       const { db } = stack.database;
-      const key = await createAccount(api.url, 'Bulk import');
+      const key = (await api.createAccount('Bulk import')).apiKey;
       const accountId = (await db.account.findFirstOrThrow({ where: { name: 'Bulk import' } })).id;
       // Leads inserted as an import leaves them (pending, no deliveries); the CRMs are connected after.
       const leads = Array.from({ length: LEADS }, (_, i) => ({
@@ -84,21 +84,14 @@ describe('push-pending of a large backlog: Salesforce Bulk API 2.0 jobs and HubS
       const hsId = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
 
       const t0 = performance.now();
-      const res = await call(api.url, 'POST', '/v1/leads/push-pending', { key });
+      const res = await api.call('POST', '/v1/leads/push-pending', { key });
       const answeredMs = performance.now() - t0;
       expect(res.status).toBe(202);
       expect(res.body).toEqual({ operationId: expect.any(String), leads: LEADS, deliveries: 2 * LEADS });
       // The request only counts and records the operation; the paging runs in the background.
       expect(answeredMs).toBeLessThan(2000);
 
-      const operation = await waitFor(
-        'the operation to finish',
-        async () => {
-          const op = await call(api.url, 'GET', `/v1/operations/${res.body.operationId}`, { key });
-          return op.body.status === 'running' ? undefined : op.body;
-        },
-        { timeoutMs: waitMs(30_000, 5), intervalMs: 200 },
-      );
+      const operation = await api.finishedOperation(res.body.operationId, key, waitMs(30_000, 5));
       const pagedMs = performance.now() - t0;
       expect(operation).toMatchObject({ status: 'done', progress: { leads: LEADS, deliveries: 2 * LEADS }, error: null });
       await allLeadsSettled(stack.database, `${LEADS} leads to be delivered`, waitMs(60_000, 10)).catch(async (err) => {
@@ -176,7 +169,7 @@ describe('push-pending of a large backlog: Salesforce Bulk API 2.0 jobs and HubS
     const org = new FakeSalesforce();
     await org.start();
     try {
-      const key = await createAccount(api.url, 'Lost jobs');
+      const key = (await api.createAccount('Lost jobs')).apiKey;
       const sfId = await destination(key, {
         type: 'salesforce',
         config: { instanceUrl: org.url },

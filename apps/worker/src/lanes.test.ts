@@ -1,5 +1,4 @@
-import { createCustomSink, createFakeHubSpot, FAKE_HUBSPOT_TOKEN, FakeSalesforce, waitFor } from '@crm-push/testing';
-import { call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+import { createCustomSink, createFakeHubSpot, FakeSalesforce, hubspotDestination, useStack, waitFor } from '@crm-push/testing';
 
 /**
  * Flow control with real processes: an api, two workers, real Redis and PostgreSQL, and fakes
@@ -8,25 +7,9 @@ import { call, createAccount, startStack, type Child, type Stack } from './__tes
 const LANE_ENV = { PAUSE_COOLDOWN_MS: '5000', DAILY_LIMIT_RECHECK_MS: '1000', RETRY_ATTEMPTS: '5' };
 
 describe('delivery lanes', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
-  const sinks: { stop(): Promise<void> }[] = [];
+  const t = useStack({ api: LANE_ENV, workers: [LANE_ENV, LANE_ENV] });
 
-  beforeAll(async () => {
-    stack = await startStack();
-    api = await stack.startApi(LANE_ENV);
-    await Promise.all([stack.startWorker(LANE_ENV), stack.startWorker(LANE_ENV)]);
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await Promise.all(sinks.map((s) => s.stop()));
-  });
-
-  async function destination(key: string, body: Record<string, unknown>): Promise<string> {
-    const res = await call(api.url, 'POST', '/v1/destinations', { key, body: { name: 'crm', ...body } });
-    if (res.status !== 201) throw new Error(`destination: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id;
-  }
+  const destination = (key: string, body: Record<string, unknown>) => t.api.addDestination(key, { name: 'crm', ...body });
 
   /** Posts `n` leads, 25 at a time; returns the time the first was posted. */
   async function postLeads(key: string, n: number, tag: string): Promise<number> {
@@ -35,7 +18,7 @@ describe('delivery lanes', () => {
       const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => i + j);
       const results = await Promise.all(
         batch.map((k) =>
-          call(api.url, 'POST', '/v1/leads', { key, body: { data: { email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' } } }),
+          t.api.call('POST', '/v1/leads', { key, body: { data: { email: `${tag}-${k}@example.com`, firstName: 'A', lastName: `L${k}`, company: 'Co' } } }),
         ),
       );
       for (const r of results) if (r.status !== 202) throw new Error(`lead: ${r.status} ${JSON.stringify(r.body)}`);
@@ -44,7 +27,7 @@ describe('delivery lanes', () => {
   }
 
   const statusesOf = async (destinationId: string) => {
-    const groups = await stack.database.db.delivery.groupBy({ by: ['status'], where: { destinationId }, _count: { _all: true } });
+    const groups = await t.stack.database.db.delivery.groupBy({ by: ['status'], where: { destinationId }, _count: { _all: true } });
     return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
   };
 
@@ -58,29 +41,27 @@ describe('delivery lanes', () => {
 
   /** Posts while the destination is paused by hand, then resumes it: the clock starts with every lead waiting. */
   async function postPausedThenResume(key: string, id: string, n: number, tag: string): Promise<number> {
-    expect((await call(api.url, 'POST', `/v1/destinations/${id}/pause`, { key })).body.health).toMatchObject({ state: 'paused', reason: 'MANUAL' });
+    expect((await t.api.call('POST', `/v1/destinations/${id}/pause`, { key })).body.health).toMatchObject({ state: 'paused', reason: 'MANUAL' });
     await postLeads(key, n, tag);
     expect(await statusesOf(id)).toEqual({ queued: n }); // nothing went while paused
     const resumedAt = Date.now();
-    expect((await call(api.url, 'POST', `/v1/destinations/${id}/resume`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
+    expect((await t.api.call('POST', `/v1/destinations/${id}/resume`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
     return resumedAt;
   }
 
   it('400 leads to a custom destination limited to 20/s, two workers: all land, zero 429s, within 1.25x of the ideal 20 s', async () => {
-    const sink = createCustomSink({ limit: { requests: 20, intervalMs: 1000 } });
-    await sink.start();
-    sinks.push(sink);
-    const key = await createAccount(api.url, 'Paced');
+    const sink = await t.started(createCustomSink({ limit: { requests: 20, intervalMs: 1000 } }));
+    const key = (await t.api.createAccount('Paced')).apiKey;
     const id = await destination(key, { type: 'custom', config: { url: `${sink.url}/leads` }, limits: { requestsPerInterval: 20, intervalMs: 1000 } });
     const startedAt = await postPausedThenResume(key, id, 400, 'paced');
     const doneAt = await allDelivered(id, 400, 40_000);
     expect(sink.stats.rejected).toBe(0);
     expect(sink.received).toHaveLength(400);
     expect((doneAt - startedAt) / 1000).toBeLessThanOrEqual(20 * 1.25);
-    const view = await call(api.url, 'GET', `/v1/destinations/${id}`, { key });
+    const view = await t.api.call('GET', `/v1/destinations/${id}`, { key });
     expect(view.body.limits).toEqual({ requestsPerInterval: 20, intervalMs: 1000 });
     expect(view.body.health).toMatchObject({ state: 'active', reason: null, queued: 0 });
-    const events = await call(api.url, 'GET', `/v1/destinations/${id}/events`, { key });
+    const events = await t.api.call('GET', `/v1/destinations/${id}/events`, { key });
     expect(
       events.body.items
         .map((e: { state: string; reason: string | null }) => [e.state, e.reason])
@@ -93,17 +74,10 @@ describe('delivery lanes', () => {
   }, 90_000);
 
   it('learns a HubSpot limit of 50 per 5 s from its headers alone: 429s under 1 % of calls, nothing failed', async () => {
-    const hubspot = createFakeHubSpot({ limits: { max: 50, intervalMs: 5000 } });
-    await hubspot.start();
-    sinks.push(hubspot);
-    const key = await createAccount(api.url, 'Learns');
+    const hubspot = await t.started(createFakeHubSpot({ limits: { max: 50, intervalMs: 5000 } }));
+    const key = (await t.api.createAccount('Learns')).apiKey;
     // One call per lead, so the limit is what paces them (a batch would carry them in three calls).
-    const id = await destination(key, {
-      type: 'hubspot',
-      config: { baseUrl: hubspot.url },
-      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
-      batch: { enabled: false },
-    });
+    const id = await destination(key, { ...hubspotDestination(hubspot), batch: { enabled: false } });
     const startedAt = await postPausedThenResume(key, id, 300, 'hs');
     await allDelivered(id, 300, 60_000);
     const calls = hubspot.server.requests.filter((r) => r.path.startsWith('/crm/'));
@@ -115,7 +89,7 @@ describe('delivery lanes', () => {
 
   /** Delivery lag (lead stored → delivery succeeded, both PostgreSQL's clock) of the given leads' deliveries, p95 in ms. */
   async function lagP95(destinationId: string, since: Date): Promise<number> {
-    const rows = await stack.database.db.delivery.findMany({ where: { destinationId, createdAt: { gte: since } }, include: { lead: true } });
+    const rows = await t.stack.database.db.delivery.findMany({ where: { destinationId, createdAt: { gte: since } }, include: { lead: true } });
     const lags = rows.map((r) => r.updatedAt.getTime() - r.lead.createdAt.getTime()).sort((a, b) => a - b);
     return lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.95))];
   }
@@ -133,16 +107,13 @@ describe('delivery lanes', () => {
   }
 
   it('a destination that hangs to its timeout next to a healthy one of another account: the healthy lag p95 stays within 2x of its solo figure', async () => {
-    const healthy = createCustomSink();
-    const hanging = createCustomSink();
-    await Promise.all([healthy.start(), hanging.start()]);
-    sinks.push(healthy, hanging);
+    const [healthy, hanging] = await Promise.all([t.started(createCustomSink()), t.started(createCustomSink())]);
     hanging.script('leads', [], { hang: true });
-    const healthyKey = await createAccount(api.url, 'Healthy');
+    const healthyKey = (await t.api.createAccount('Healthy')).apiKey;
     const healthyId = await destination(healthyKey, { type: 'custom', config: { url: `${healthy.url}/leads` } });
     const solo = await trickle(healthyKey, healthyId, 40, 'solo');
 
-    const hangingKey = await createAccount(api.url, 'Hanging');
+    const hangingKey = (await t.api.createAccount('Hanging')).apiKey;
     await destination(hangingKey, { type: 'custom', config: { url: `${hanging.url}/leads`, timeoutMs: 3000 } });
     await postLeads(hangingKey, 100, 'hang');
     await waitFor('the hanging destination to hold its calls', async () => (hanging.requests.length >= 10 ? true : undefined), { timeoutMs: 10_000 });
@@ -153,14 +124,12 @@ describe('delivery lanes', () => {
   }, 90_000);
 
   it('Salesforce at 90 % of its daily allowance: the lane stops with DAILY_LIMIT, deliveries stay queued, and resume when usage falls', async () => {
-    const salesforce = new FakeSalesforce({ apiLimit: 1000 });
-    await salesforce.start();
-    sinks.push(salesforce);
+    const salesforce = await t.started(new FakeSalesforce({ apiLimit: 1000 }));
     // A batch is one call, so the allowance counts calls, not leads: the first call reaches 90 %.
     // Batches of 4 leave most of the 100 behind the first wave of concurrent calls and the
     // rechecks (each recheck is a call that carries one batch).
     salesforce.apiUsage = 899;
-    const key = await createAccount(api.url, 'Org');
+    const key = (await t.api.createAccount('Org')).apiKey;
     const id = await destination(key, {
       type: 'salesforce',
       config: { instanceUrl: salesforce.url },
@@ -171,7 +140,7 @@ describe('delivery lanes', () => {
     const view = await waitFor(
       'the lane to stop at 90 %',
       async () => {
-        const v = await call(api.url, 'GET', `/v1/destinations/${id}`, { key });
+        const v = await t.api.call('GET', `/v1/destinations/${id}`, { key });
         return v.body.health.state === 'throttled' && v.body.health.reason === 'DAILY_LIMIT' ? v.body : undefined;
       },
       { timeoutMs: 15_000 },
@@ -185,26 +154,25 @@ describe('delivery lanes', () => {
     expect(salesforce.apiUsage).toBeLessThanOrEqual(915); // the customer's last 10 % stays nearly untouched
     salesforce.apiUsage = 100; // the rolling 24 h moved on
     await allDelivered(id, 100, 30_000);
-    expect((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
+    expect((await t.api.call('GET', `/v1/destinations/${id}`, { key })).body.health).toMatchObject({ state: 'active', reason: null });
   }, 90_000);
 
   it('25 consecutive 503s pause the destination with FAILING; attempts stay unchanged while paused; the probe resumes it and all land', async () => {
-    const sink = createCustomSink();
-    await sink.start();
-    sinks.push(sink);
+    const sink = await t.started(createCustomSink());
     sink.script(
       'leads',
       Array.from({ length: 25 }, () => ({ status: 503, body: { error: 'down' } })),
     );
-    const key = await createAccount(api.url, 'Flaky');
+    const key = (await t.api.createAccount('Flaky')).apiKey;
     const id = await destination(key, { type: 'custom', config: { url: `${sink.url}/leads` } });
     await postLeads(key, 30, 'flaky');
     await waitFor(
       'the destination to pause itself',
-      async () => ((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'FAILING' ? true : undefined),
+      async () => ((await t.api.call('GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'FAILING' ? true : undefined),
       { timeoutMs: 20_000 },
     );
-    const attemptsOf = async () => (await stack.database.db.delivery.aggregate({ where: { destinationId: id }, _sum: { attempts: true } }))._sum.attempts ?? 0;
+    const attemptsOf = async () =>
+      (await t.stack.database.db.delivery.aggregate({ where: { destinationId: id }, _sum: { attempts: true } }))._sum.attempts ?? 0;
     // Calls already in flight when it paused are recorded first: wait for the count to stand still.
     let pausedAttempts = await attemptsOf();
     for (let last = -1; last !== pausedAttempts;) {
@@ -216,20 +184,18 @@ describe('delivery lanes', () => {
     expect(await attemptsOf()).toBe(pausedAttempts);
     expect(await statusesOf(id)).not.toHaveProperty('failed');
     await allDelivered(id, 30, 60_000);
-    const events = await call(api.url, 'GET', `/v1/destinations/${id}/events`, { key });
+    const events = await t.api.call('GET', `/v1/destinations/${id}/events`, { key });
     expect(events.body.items.map((e: { state: string; reason: string | null }) => e.state).reverse()).toEqual(['paused', 'active']);
   }, 90_000);
 
   it('a revoked HubSpot token pauses the destination with CREDENTIALS_REJECTED; new credentials resume it and everything lands', async () => {
-    const hubspot = createFakeHubSpot({ accessTokens: ['new-token'] });
-    await hubspot.start();
-    sinks.push(hubspot);
-    const key = await createAccount(api.url, 'Revoked');
+    const hubspot = await t.started(createFakeHubSpot({ accessTokens: ['new-token'] }));
+    const key = (await t.api.createAccount('Revoked')).apiKey;
     const id = await destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: 'revoked-token' } });
     await postLeads(key, 20, 'revoked');
     await waitFor(
       'the destination to pause on rejected credentials',
-      async () => ((await call(api.url, 'GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'CREDENTIALS_REJECTED' ? true : undefined),
+      async () => ((await t.api.call('GET', `/v1/destinations/${id}`, { key })).body.health.reason === 'CREDENTIALS_REJECTED' ? true : undefined),
       { timeoutMs: 15_000 },
     );
     // Every delivery of the rejected batch call waits in the paused lane, as a lone one would.
@@ -237,10 +203,10 @@ describe('delivery lanes', () => {
     // The lane holds them, not their claims: a resume must release them at once.
     await waitFor(
       'the rejected call to let go of its claims',
-      async () => ((await stack.database.db.delivery.count({ where: { destinationId: id, claimUntil: { not: null } } })) === 0 ? true : undefined),
+      async () => ((await t.stack.database.db.delivery.count({ where: { destinationId: id, claimUntil: { not: null } } })) === 0 ? true : undefined),
       { timeoutMs: 5000 },
     );
-    const patched = await call(api.url, 'PATCH', `/v1/destinations/${id}`, { key, body: { credentials: { accessToken: 'new-token' } } });
+    const patched = await t.api.call('PATCH', `/v1/destinations/${id}`, { key, body: { credentials: { accessToken: 'new-token' } } });
     expect(patched.body.health).toMatchObject({ state: 'active', reason: null });
     await allDelivered(id, 20, 30_000);
   }, 90_000);

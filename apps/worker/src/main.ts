@@ -1,9 +1,8 @@
-import { networkPolicyFromConfig } from '@crm-push/outbound';
 import { createLogger, loadConfigOrExit } from '@crm-push/config';
-import { createDb, SecretBox } from '@crm-push/db';
+import { createDb } from '@crm-push/db';
 import { ProcessMetrics, startMetricsEndpoint } from '@crm-push/metrics';
 import { createRedis, queueLayout, Queues, redisTarget } from '@crm-push/queue';
-import { createDeliveryWorkers, createIngester, createMaintenanceWorker, Lanes } from '@crm-push/delivery';
+import { createDeliveryWorkers, createIngester, createMaintenanceWorker, deliveryDepsOf, Lanes } from '@crm-push/delivery';
 import { createSourceWorker } from '@crm-push/sources';
 
 async function main() {
@@ -19,16 +18,7 @@ async function main() {
   // script onto each MULTI it builds, which made the lanes' four MULTIs per delivery the worker's
   // top self-time entry (see the performance section of the README).
   const laneConnection = createRedis(redisTarget(config), 'worker');
-  const deps = {
-    db,
-    queues,
-    secrets: new SecretBox(config.ENCRYPTION_KEY),
-    config,
-    network: networkPolicyFromConfig(config),
-    logger,
-    metrics,
-    lanes: new Lanes(laneConnection),
-  };
+  const deps = deliveryDepsOf(config, { db, queues, logger, metrics, lanes: new Lanes(laneConnection) });
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   // Every shard of the CRM and action queues, so any worker can take any destination's jobs.
   const workers = [

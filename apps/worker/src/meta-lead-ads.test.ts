@@ -1,16 +1,5 @@
 import { hubSignature } from '@crm-push/sources';
-import {
-  createFakeGraph,
-  createFakeHubSpot,
-  createFakeSalesforce,
-  FAKE_HUBSPOT_TOKEN,
-  FAKE_PAGE_TOKEN,
-  waitFor,
-  type FakeGraph,
-  type FakeHubSpot,
-  type FakeSalesforce,
-} from '@crm-push/testing';
-import { call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+import { createFakeGraph, createFakeHubSpot, createFakeSalesforce, FAKE_HUBSPOT_TOKEN, FAKE_PAGE_TOKEN, useStack, waitFor } from '@crm-push/testing';
 
 const APP_SECRET = 'meta-app-secret-for-tests';
 const VERIFY_TOKEN = 'verify-me-please';
@@ -33,34 +22,26 @@ function notification(leadgenIds: string[]) {
 }
 
 describe('Meta Lead Ads through the api and worker processes, a fake Graph API and fake CRMs', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
-  let graph: FakeGraph;
-  let salesforce: FakeSalesforce;
-  let hubspot: FakeHubSpot;
+  const graph = createFakeGraph();
+  const salesforce = createFakeSalesforce();
+  const hubspot = createFakeHubSpot();
+  const t = useStack({ fakes: [graph, salesforce, hubspot], api: { PUBLIC_URL: 'https://push.example.com' }, workers: [{}] });
   let key: string;
   let ingestUrl: string;
   let sourceId: string;
 
   beforeAll(async () => {
-    graph = createFakeGraph();
-    salesforce = createFakeSalesforce();
-    hubspot = createFakeHubSpot();
-    await Promise.all([graph.start(), salesforce.start(), hubspot.start()]);
-    stack = await startStack();
-    api = await stack.startApi({ PUBLIC_URL: 'https://push.example.com' });
-    await stack.startWorker();
-    key = await createAccount(api.url);
-    const sf = await call(api.url, 'POST', '/v1/destinations', {
+    key = (await t.api.createAccount()).apiKey;
+    const sf = await t.api.call('POST', '/v1/destinations', {
       key,
       body: { name: 'SF', type: 'salesforce', config: { instanceUrl: salesforce.url }, credentials: { accessToken: 'sf-access-token' } },
     });
-    const hs = await call(api.url, 'POST', '/v1/destinations', {
+    const hs = await t.api.call('POST', '/v1/destinations', {
       key,
       body: { name: 'HS', type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } },
     });
     expect([sf.status, hs.status]).toEqual([201, 201]);
-    const source = await call(api.url, 'POST', '/v1/sources', {
+    const source = await t.api.call('POST', '/v1/sources', {
       key,
       body: {
         name: 'Spring campaign',
@@ -72,11 +53,7 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
     expect(source.status).toBe(201);
     sourceId = source.body.id;
     expect(source.body.ingestUrl).toMatch(/^https:\/\/push\.example\.com\/in\/src_[A-Za-z0-9_-]{32}$/);
-    ingestUrl = api.url + new URL(source.body.ingestUrl).pathname;
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await Promise.all([graph.stop(), salesforce.stop(), hubspot.stop()]);
+    ingestUrl = t.api.url + new URL(source.body.ingestUrl).pathname;
   });
 
   const post = (body: unknown, signature?: string) => {
@@ -88,8 +65,8 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
     });
   };
   const signedPost = (body: unknown) => post(body, hubSignature(JSON.stringify(body), APP_SECRET));
-  const leadsOf = (externalIds: string[]) => stack.database.db.lead.findMany({ where: { source: sourceId, externalId: { in: externalIds } } });
-  const source = async () => (await call(api.url, 'GET', `/v1/sources/${sourceId}`, { key })).body;
+  const leadsOf = (externalIds: string[]) => t.stack.database.db.lead.findMany({ where: { source: sourceId, externalId: { in: externalIds } } });
+  const source = async () => (await t.api.call('GET', `/v1/sources/${sourceId}`, { key })).body;
 
   it('answers the verification handshake with the challenge for the right token and 403 for a wrong one', async () => {
     const right = await fetch(`${ingestUrl}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
@@ -180,7 +157,7 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
     expect(await leadsOf([leadgenId])).toHaveLength(0);
     expect(graph.fetchesOf(leadgenId)).toBe(0);
     expect((await source()).stats.rejected).toBe(before + 3);
-    const events = (await call(api.url, 'GET', `/v1/sources/${sourceId}/events?limit=3`, { key })).body.items;
+    const events = (await t.api.call('GET', `/v1/sources/${sourceId}/events?limit=3`, { key })).body.items;
     expect(events.map((e: { outcome: string; error: { code: string } }) => [e.outcome, e.error.code])).toEqual(
       Array(3).fill(['rejected', 'INVALID_SIGNATURE']),
     );
@@ -199,7 +176,7 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
     });
     expect(after.created - before.created).toBe(1);
     expect(await leadsOf([leadgenId])).toHaveLength(1);
-    expect(await stack.database.db.delivery.count({ where: { lead: { source: sourceId, externalId: leadgenId } } })).toBe(2);
+    expect(await t.stack.database.db.delivery.count({ where: { lead: { source: sourceId, externalId: leadgenId } } })).toBe(2);
   });
 
   it('stores 3 leads from one post with 3 changes', async () => {
@@ -225,7 +202,7 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
       expect(failed.stats.lastError.message).toMatch(/page access token.*OAuthException 190\/463/);
       expect(failed.stats.lastError.message).not.toContain(FAKE_PAGE_TOKEN);
       expect(graph.fetchesOf(leadgenId)).toBe(1);
-      const events = (await call(api.url, 'GET', `/v1/sources/${sourceId}/events?limit=1`, { key })).body.items;
+      const events = (await t.api.call('GET', `/v1/sources/${sourceId}/events?limit=1`, { key })).body.items;
       expect(events[0]).toMatchObject({ outcome: 'fetch_failed', error: { code: 'PAGE_TOKEN_INVALID' } });
       expect(await leadsOf([leadgenId])).toHaveLength(0);
     } finally {
@@ -234,13 +211,13 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
   });
 
   it('answers an unknown or rotated token with 404', async () => {
-    const rotated = await call(api.url, 'POST', `/v1/sources/${sourceId}/rotate`, { key });
+    const rotated = await t.api.call('POST', `/v1/sources/${sourceId}/rotate`, { key });
     expect(rotated.status).toBe(200);
     const old = await fetch(`${ingestUrl}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`);
     expect(old.status).toBe(404);
-    ingestUrl = api.url + new URL(rotated.body.ingestUrl).pathname;
+    ingestUrl = t.api.url + new URL(rotated.body.ingestUrl).pathname;
     const fresh = await fetch(`${ingestUrl}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=7`);
     expect(await fresh.text()).toBe('7');
-    expect((await fetch(`${api.url}/in/src_unknown`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${t.api.url}/in/src_unknown`, { method: 'POST' })).status).toBe(404);
   });
 });

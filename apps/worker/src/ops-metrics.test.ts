@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createCustomSink, freePort, parsePrometheusText, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, allLeadsSettled, call, createAccount, startStack, type Stack } from './__tests__/processes';
+import { allLeadsSettled, freePort, parsePrometheusText, useStack } from '@crm-push/testing';
 
 const OPS = path.resolve(__dirname, '../../../ops');
 const RULES = path.join(OPS, 'prometheus/alerts.yml');
@@ -27,18 +26,7 @@ function namedByDashboard(): string[] {
 }
 
 describe('the alert rules and the Grafana dashboard', () => {
-  let stack: Stack;
-  let sink: CustomSink;
-
-  beforeAll(async () => {
-    sink = createCustomSink();
-    await sink.start();
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await sink?.stop();
-  });
+  const t = useStack({ sinks: 1 });
 
   it('are valid Prometheus rules (promtool check rules)', async () => {
     const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', RULES]);
@@ -46,13 +34,13 @@ describe('the alert rules and the Grafana dashboard', () => {
   });
 
   it('name only metrics that a running api and worker serve at /metrics', async () => {
-    const api = await stack.startApi();
+    const api = await t.stack.startApi();
     const port = await freePort();
-    await stack.startWorker({ METRICS_PORT: String(port) });
-    const key = await createAccount(api.url);
-    await addCustomDestination(api.url, key, `${sink.url}/leads`);
-    expect((await call(api.url, 'POST', '/v1/leads', { key, body: { data: { email: 'ops@example.com', lastName: 'L' } } })).status).toBe(202);
-    await allLeadsSettled(stack.database, 'the lead to be delivered');
+    await t.stack.startWorker({ METRICS_PORT: String(port) });
+    const key = (await api.createAccount()).apiKey;
+    await api.addDestination(key, `${t.sink.url}/leads`);
+    expect((await api.call('POST', '/v1/leads', { key, body: { data: { email: 'ops@example.com', lastName: 'L' } } })).status).toBe(202);
+    await allLeadsSettled(t.stack.database, 'the lead to be delivered');
 
     const served = new Set<string>();
     for (const url of [`${api.url}/metrics`, `http://127.0.0.1:${port}/metrics`]) {

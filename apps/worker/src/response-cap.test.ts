@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addCustomDestination, allLeadsSettled, call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+import { allLeadsSettled, useStack } from '@crm-push/testing';
 
 const ANSWER_BYTES = 50 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
@@ -38,9 +38,7 @@ function rssMb(pid: number): number {
 }
 
 describe('a destination answering 50 MB', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
-  let worker: Child;
+  const t = useStack({ api: {}, workers: [{ WORKER_CONCURRENCY: '10', RETRY_ATTEMPTS: '1', SWEEP_EVERY_MS: '600000' }], setupTimeoutMs: 60_000 });
   let server: Server;
   let base: string;
   const sent: number[] = [];
@@ -52,32 +50,28 @@ describe('a destination answering 50 MB', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    stack = await startStack();
-    api = await stack.startApi();
-    worker = await stack.startWorker({ WORKER_CONCURRENCY: '10', RETRY_ATTEMPTS: '1', SWEEP_EVERY_MS: '600000' });
   }, 60_000);
   afterAll(async () => {
-    await stack.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it("is read only up to the cap: with 10 concurrent deliveries the worker's RSS stays under 200 MB", async () => {
-    const apiKey = await createAccount(api.url);
-    await addCustomDestination(api.url, apiKey, `${base}/ok`, { name: 'ok' });
-    await addCustomDestination(api.url, apiKey, `${base}/fail`, { name: 'fail' });
-    const before = rssMb(worker.proc.pid!);
+    const apiKey = (await t.api.createAccount()).apiKey;
+    await t.api.addDestination(apiKey, { name: 'ok', type: 'custom', config: { url: `${base}/ok` } });
+    await t.api.addDestination(apiKey, { name: 'fail', type: 'custom', config: { url: `${base}/fail` } });
+    const before = rssMb(t.workers[0].proc.pid!);
     // Sampled while the answers stream (the start-up peak, before any delivery, is not the question).
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(worker.proc.pid!))), 20);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(t.workers[0].proc.pid!))), 20);
     // 5 leads x 2 destinations: 10 deliveries in flight at once on a worker of concurrency 10.
     for (let i = 0; i < 5; i++) {
-      const res = await call(api.url, 'POST', '/v1/leads', { key: apiKey, body: { data: { email: `big${i}@example.com` } } });
+      const res = await t.api.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: `big${i}@example.com` } } });
       expect(res.status).toBe(202);
     }
-    const counts = await allLeadsSettled(stack.database, 'the leads to settle', 60_000).finally(() => clearInterval(sampler));
+    const counts = await allLeadsSettled(t.stack.database, 'the leads to settle', 60_000).finally(() => clearInterval(sampler));
     expect(counts).toEqual({ synced: 5 });
-    const deliveries = await stack.database.db.delivery.findMany({ include: { destination: true } });
+    const deliveries = await t.stack.database.db.delivery.findMany({ include: { destination: true } });
     const byName = (name: string) => deliveries.filter((d) => d.destination?.name === name).map((d) => d.status);
     expect(byName('ok')).toEqual(Array(5).fill('succeeded'));
     expect(byName('fail')).toEqual(Array(5).fill('failed'));

@@ -1,15 +1,20 @@
 import { QueueLayout } from '@crm-push/queue';
 import {
+  allLeadsSettled,
+  type ApiClient,
+  type Child,
   createCustomSink,
-  parsePrometheusText,
-  startPgBouncer,
-  startRedisCluster,
   type CustomSink,
   type LocalPgBouncer,
   type LocalRedisCluster,
+  parsePrometheusText,
+  type Stack,
+  type StackOptions,
+  startPgBouncer,
+  startRedisCluster,
+  startStack,
 } from '@crm-push/testing';
 import { Cluster } from 'ioredis';
-import { addCustomDestination, allLeadsSettled, call, createAccount, startStack, type Child, type Stack, type StackOptions } from './__tests__/processes';
 
 const DESTINATIONS = 6;
 
@@ -22,16 +27,16 @@ async function startFlow(opts: StackOptions) {
   await sink.start();
   const stack = await startStack(opts);
   const api = await stack.startApi();
-  const apiKey = await createAccount(api.url);
+  const apiKey = (await api.createAccount()).apiKey;
   const destinationIds: string[] = [];
-  for (let i = 0; i < DESTINATIONS; i++) destinationIds.push(await addCustomDestination(api.url, apiKey, `${sink.url}/leads`));
+  for (let i = 0; i < DESTINATIONS; i++) destinationIds.push(await api.addDestination(apiKey, `${sink.url}/leads`));
   return { sink, stack, api, apiKey, destinationIds };
 }
 
-async function postLeads(baseUrl: string, apiKey: string, prefix: string, n: number): Promise<string[]> {
+async function postLeads(api: ApiClient, apiKey: string, prefix: string, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const res = await call(baseUrl, 'POST', '/v1/leads', { key: apiKey, body: { data: { email: `${prefix}-${i}@example.com`, lastName: 'L' } } });
+    const res = await api.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: `${prefix}-${i}@example.com`, lastName: 'L' } } });
     expect(res.status).toBe(202);
     expect(res.body.deliveries).toHaveLength(DESTINATIONS);
     ids.push(res.body.id);
@@ -51,7 +56,7 @@ async function expectDeliveredOnce(stack: Stack, sink: CustomSink, ids: string[]
 
 async function ingestDeliverFlushRecover(flow: Awaited<ReturnType<typeof startFlow>>, beforeWorker?: (leadIds: string[]) => Promise<void>) {
   const { stack, api, apiKey, sink } = flow;
-  const first = await postLeads(api.url, apiKey, 'first', 10);
+  const first = await postLeads(api, apiKey, 'first', 10);
   await beforeWorker?.(first);
   let worker: Child = await stack.startWorker();
   await allLeadsSettled(stack.database, 'the first leads to settle');
@@ -59,7 +64,7 @@ async function ingestDeliverFlushRecover(flow: Awaited<ReturnType<typeof startFl
 
   // With no worker running, Redis loses every job; the sweep re-creates them from PostgreSQL.
   await worker.stop();
-  const second = await postLeads(api.url, apiKey, 'second', 10);
+  const second = await postLeads(api, apiKey, 'second', 10);
   await stack.flushRedis();
   worker = await stack.startWorker();
   await allLeadsSettled(stack.database, 'the leads ingested before the flush to settle');
@@ -104,7 +109,7 @@ describe('on a 3-master Redis Cluster with QUEUE_SHARDS=3', () => {
       client.disconnect();
     }
 
-    const ready = await call(flow.api.url, 'GET', '/ready');
+    const ready = await flow.api.call('GET', '/ready');
     expect(ready).toMatchObject({ status: 200, body: { checks: { redis: { status: 'up' } } } });
     // Queue metrics show every shard.
     const text = await (await fetch(`${flow.api.url}/metrics`)).text();

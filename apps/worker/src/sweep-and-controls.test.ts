@@ -1,37 +1,19 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { addCustomDestination, call, createAccount, startStack, type Child, type Stack } from './__tests__/processes';
+import { createCustomSink, type CustomSink, useStack, waitFor } from '@crm-push/testing';
 
 describe('the sweep, manual retry and push controls (api and worker processes)', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
-  let worker: Child;
-  const sinks: CustomSink[] = [];
+  // Two sweeps per delivery, so the budget's end is reached within seconds.
+  const t = useStack({ api: {}, workers: [{ SWEEP_MAX: '2' }] });
 
-  beforeAll(async () => {
-    stack = await startStack();
-    // Two sweeps per delivery, so the budget's end is reached within seconds.
-    [api, worker] = await Promise.all([stack.startApi(), stack.startWorker({ SWEEP_MAX: '2' })]);
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await Promise.all(sinks.map((s) => s.stop()));
-  });
-
-  const get = (key: string, path: string) => call(api.url, 'GET', path, { key });
-  const post = (key: string, path: string, body?: unknown) => call(api.url, 'POST', path, { key, body });
+  const get = (key: string, path: string) => t.api.call('GET', path, { key });
+  const post = (key: string, path: string, body?: unknown) => t.api.call('POST', path, { key, body });
 
   /** A sink of its own per account, so what one test left running never answers another's calls. */
-  async function newSink(): Promise<CustomSink> {
-    const sink = createCustomSink();
-    sinks.push(sink);
-    await sink.start();
-    return sink;
-  }
+  const newSink = () => t.started(createCustomSink());
 
   async function accountWithSink(): Promise<{ key: string; destinationId: string; sink: CustomSink }> {
-    const key = await createAccount(api.url);
+    const key = (await t.api.createAccount()).apiKey;
     const sink = await newSink();
-    return { key, sink, destinationId: await addCustomDestination(api.url, key, `${sink.url}/leads`) };
+    return { key, sink, destinationId: await t.api.addDestination(key, `${sink.url}/leads`) };
   }
 
   async function postLead(key: string, email: string): Promise<{ id: string; deliveries: { id: string }[] }> {
@@ -63,7 +45,7 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
     // Round one: 1 + RETRY_ATTEMPTS (2) calls; round two, after one sweep: 503 then 201.
     expect(done).toMatchObject({ attempts: 5, lastError: null, nextRetryAt: null });
     expect(done.attemptLog.map((a: any) => a.statusCode)).toEqual([503, 503, 503, 503, 201]);
-    const row = await stack.database.db.delivery.findUniqueOrThrow({ where: { id: done.id } });
+    const row = await t.stack.database.db.delivery.findUniqueOrThrow({ where: { id: done.id } });
     expect(row.sweeps).toBe(1);
     expect((await get(key, `/v1/leads/${lead.id}`)).body.status).toBe('synced');
   });
@@ -80,7 +62,7 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
       'the sweeps to give up',
     );
     // Three rounds of three calls: the first and SWEEP_MAX (2) sweeps.
-    const row = await stack.database.db.delivery.findUniqueOrThrow({ where: { id: done.id } });
+    const row = await t.stack.database.db.delivery.findUniqueOrThrow({ where: { id: done.id } });
     expect(row.sweeps).toBe(2);
     expect((await get(key, `/v1/leads/${lead.id}`)).body.status).toBe('failed');
     // The sweep leaves it alone from now on.
@@ -101,13 +83,13 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
     const done = await delivery(key, id, (d) => d.status === 'succeeded', 'the manual retry to deliver it');
     expect(done.attempts).toBe(2);
     expect((await get(key, `/v1/leads/${lead.id}`)).body.status).toBe('synced');
-    const row = await stack.database.db.delivery.findUniqueOrThrow({ where: { id } });
+    const row = await t.stack.database.db.delivery.findUniqueOrThrow({ where: { id } });
     expect(row.sweeps).toBe(0); // a manual retry does not spend the sweep budget
 
     const again = await post(key, `/v1/deliveries/${id}/retry`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_SUCCEEDED');
-    const other = await createAccount(api.url, 'Other');
+    const other = (await t.api.createAccount('Other')).apiKey;
     expect((await post(other, `/v1/deliveries/${id}/retry`)).status).toBe(404);
     expect((await post(key, '/v1/deliveries/00000000-0000-7000-8000-000000000000/retry')).status).toBe(404);
   });
@@ -118,7 +100,7 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
     await delivery(key, lead.deliveries[0].id, (d) => d.status === 'succeeded', 'the first delivery');
     const later = await newSink();
     {
-      const second = await addCustomDestination(api.url, key, `${later.url}/leads`);
+      const second = await t.api.addDestination(key, `${later.url}/leads`);
       const pushed = await post(key, `/v1/leads/${lead.id}/push`, {});
       expect(pushed.status).toBe(202);
       expect(pushed.body.deliveries).toEqual([
@@ -142,7 +124,7 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
       const other = await accountWithSink();
       expect((await post(key, `/v1/leads/${lead.id}/push`, { destinationIds: [other.destinationId] })).status).toBe(404);
       expect((await post(other.key, `/v1/leads/${lead.id}/push`, {})).status).toBe(404);
-      await call(api.url, 'PATCH', `/v1/destinations/${second}`, { key, body: { enabled: false } });
+      await t.api.call('PATCH', `/v1/destinations/${second}`, { key, body: { enabled: false } });
       const disabled = await post(key, `/v1/leads/${lead.id}/push`, { destinationIds: [second] });
       expect(disabled.status).toBe(409);
       expect((await post(key, `/v1/leads/${lead.id}/push`, { destinationIds: [] })).status).toBe(400);
@@ -176,10 +158,10 @@ describe('the sweep, manual retry and push controls (api and worker processes)',
     } while (cursor);
     expect(pages).toEqual(leads.map((l) => l.deliveries[0].id).reverse());
 
-    const other = await createAccount(api.url, 'Other');
+    const other = (await t.api.createAccount('Other')).apiKey;
     expect((await get(other, '/v1/deliveries')).body.items).toEqual([]);
     expect((await get(other, `/v1/deliveries?destinationId=${destinationId}`)).body.items).toEqual([]);
     expect((await get(key, '/v1/deliveries?status=lost')).status).toBe(400);
-    expect(worker.proc.exitCode).toBeNull();
+    expect(t.workers[0].proc.exitCode).toBeNull();
   });
 });

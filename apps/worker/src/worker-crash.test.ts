@@ -1,24 +1,12 @@
-import { waitFor, type CustomSink } from '@crm-push/testing';
-import { allLeadsSettled, call, FAST_STALL_RECOVERY, startTwoSinkStack, type Child, type Stack } from './__tests__/processes';
+import { allLeadsSettled, FAST_STALL_RECOVERY, useStack, waitFor } from '@crm-push/testing';
 
 describe('workers that die or are stopped mid-call', () => {
-  let stack: Stack;
-  let api: Child & { url: string };
-  let sinks: CustomSink[];
-  let apiKey: string;
-  let stopAll: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ stack, api, sinks, apiKey, stop: stopAll } = await startTwoSinkStack());
-  });
-  afterAll(async () => {
-    await stopAll?.();
-  });
+  const t = useStack({ sinks: 2, api: {}, account: true });
 
   async function postLeads(prefix: string, n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const res = await call(api.url, 'POST', '/v1/leads', { key: apiKey, body: { data: { email: `${prefix}-${i}@example.com` } } });
+      const res = await t.api.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: `${prefix}-${i}@example.com` } } });
       expect(res.status).toBe(202);
       ids.push(res.body.id);
     }
@@ -28,7 +16,7 @@ describe('workers that die or are stopped mid-call', () => {
   /** Calls each sink got per delivery (its Idempotency-Key), for leads whose email starts with prefix. */
   function callsPerDelivery(prefix: string): number[] {
     const counts = new Map<string, number>();
-    for (const sink of sinks) {
+    for (const sink of t.sinks) {
       for (const r of sink.callsTo('leads')) {
         if (!String(r.body.email).startsWith(`${prefix}-`)) continue;
         const key = String(r.headers['idempotency-key']);
@@ -42,20 +30,20 @@ describe('workers that die or are stopped mid-call', () => {
 
   it('(b) loses no lead to a SIGKILL mid-call, and calls each destination at most twice per lead', async () => {
     const concurrency = 8;
-    for (const sink of sinks) sink.script('leads', [], { delayMs: 300 });
+    for (const sink of t.sinks) sink.script('leads', [], { delayMs: 300 });
     const ids = await postLeads('kill', 40);
 
-    const first = await stack.startWorker({ WORKER_CONCURRENCY: String(concurrency), ...FAST_STALL_RECOVERY });
+    const first = await t.stack.startWorker({ WORKER_CONCURRENCY: String(concurrency), ...FAST_STALL_RECOVERY });
     await waitFor('some calls to be made', () => arrivals('kill') >= 24, { timeoutMs: 20_000, intervalMs: 10 });
     first.proc.kill('SIGKILL');
     await first.exited;
 
     // BullMQ's stalled-job check hands the killed worker's jobs to the next one.
-    const second = await stack.startWorker({ WORKER_CONCURRENCY: String(concurrency), ...FAST_STALL_RECOVERY });
-    await allLeadsSettled(stack.database, 'every lead to settle after the crash');
+    const second = await t.stack.startWorker({ WORKER_CONCURRENCY: String(concurrency), ...FAST_STALL_RECOVERY });
+    await allLeadsSettled(t.stack.database, 'every lead to settle after the crash');
     await second.stop();
 
-    const leads = await stack.database.db.lead.findMany({ where: { id: { in: ids } }, select: { status: true } });
+    const leads = await t.stack.database.db.lead.findMany({ where: { id: { in: ids } }, select: { status: true } });
     expect(leads.filter((l) => l.status === 'synced')).toHaveLength(40); // zero lost
     const perDelivery = callsPerDelivery('kill');
     expect(perDelivery).toHaveLength(80); // each of 40 leads reached both destinations
@@ -64,23 +52,23 @@ describe('workers that die or are stopped mid-call', () => {
     const duplicates = perDelivery.filter((n) => n === 2).length;
     // At most one extra call per delivery in flight at the kill (concurrency per queue).
     expect(duplicates).toBeLessThanOrEqual(concurrency);
-    await stack.expectNoBrokenDeliveries();
-    for (const sink of sinks) sink.resetScripts();
+    await t.stack.expectNoBrokenDeliveries();
+    for (const sink of t.sinks) sink.resetScripts();
   });
 
   it('lets in-flight calls finish and be recorded on SIGTERM', async () => {
-    for (const sink of sinks) sink.script('leads', [], { delayMs: 1500 });
+    for (const sink of t.sinks) sink.script('leads', [], { delayMs: 1500 });
     const ids = await postLeads('term', 3);
-    const worker = await stack.startWorker();
+    const worker = await t.stack.startWorker();
     await waitFor('all six calls to be in flight', () => arrivals('term') === 6, { timeoutMs: 10_000, intervalMs: 10 });
 
     expect(await worker.stop('SIGTERM')).toBe(0);
     // Recorded before the process exited: nothing is left for another worker.
-    const deliveries = await stack.database.db.delivery.findMany({ where: { leadId: { in: ids } }, select: { status: true, attempts: true } });
+    const deliveries = await t.stack.database.db.delivery.findMany({ where: { leadId: { in: ids } }, select: { status: true, attempts: true } });
     expect(deliveries).toHaveLength(6);
     expect(deliveries.every((d) => d.status === 'succeeded' && d.attempts === 1)).toBe(true);
     expect(worker.logs.some((l) => l.includes('"msg":"worker stopped"'))).toBe(true);
     expect(callsPerDelivery('term')).toEqual([1, 1, 1, 1, 1, 1]);
-    for (const sink of sinks) sink.resetScripts();
+    for (const sink of t.sinks) sink.resetScripts();
   });
 });

@@ -1,6 +1,6 @@
 import type { Config } from '@crm-push/config';
-import type { Db, SecretBox } from '@crm-push/db';
-import type { NetworkPolicy } from '@crm-push/outbound';
+import { SecretBox, type Db } from '@crm-push/db';
+import { networkPolicyFromConfig, type NetworkPolicy } from '@crm-push/outbound';
 import type { Queues } from '@crm-push/queue';
 import type { Logger } from 'pino';
 import type { Lanes, WaitReason } from './lanes';
@@ -18,6 +18,14 @@ export interface DeliveryDeps {
   metrics?: DeliveryMetrics;
   /** Per-destination flow control (./lanes); absent, deliveries go unpaced (tools, some tests). */
   lanes?: Lanes;
+}
+
+/**
+ * The domain's dependencies as a process builds them: the secrets and the network policy follow
+ * from its configuration (ENCRYPTION_KEY, ALLOW_PRIVATE_DESTINATIONS); the rest is the process's own.
+ */
+export function deliveryDepsOf(config: Config, own: Omit<DeliveryDeps, 'config' | 'secrets' | 'network'>): DeliveryDeps {
+  return { ...own, config, secrets: new SecretBox(config.ENCRYPTION_KEY), network: networkPolicyFromConfig(config) };
 }
 
 /** What the domain reports to the process's metrics. */

@@ -1,4 +1,4 @@
-export type { DeliveryDeps, DeliveryMetrics } from './deps';
+export { deliveryDepsOf, type DeliveryDeps, type DeliveryMetrics } from './deps';
 export { leadStatusOf, refreshLeadStatus, type LeadStatus, type DeliveryStatus } from './lead-status';
 export { recordFailure, recordSuccesses } from './record-outcome';
 export { processDelivery, type ProcessOutcome, type DeliveryJob } from './process-delivery';

@@ -1,7 +1,5 @@
 import { createLogger, loadConfig } from '@crm-push/config';
-import { SecretBox } from '@crm-push/db';
-import type { DeliveryDeps } from '@crm-push/delivery';
-import { networkPolicyFromConfig } from '@crm-push/outbound';
+import { deliveryDepsOf, type DeliveryDeps } from '@crm-push/delivery';
 import { createRedis, Queues } from '@crm-push/queue';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { openTestRedis } from './redis';
@@ -22,14 +20,11 @@ export async function openTestDomain(env: Record<string, string> = {}): Promise<
   const redis = await openTestRedis();
   const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL: redis.url, LOG_LEVEL: 'silent', ...env });
   const producer = createRedis(config.REDIS_URL, 'producer');
-  const deps: DeliveryDeps = {
+  const deps = deliveryDepsOf(config, {
     db: database.db,
     queues: new Queues(producer, { retries: config.RETRY_ATTEMPTS }),
-    secrets: new SecretBox(config.ENCRYPTION_KEY),
-    config,
     logger: createLogger({ level: 'silent', name: 'test' }),
-    network: networkPolicyFromConfig(config),
-  };
+  });
   return {
     deps,
     database,

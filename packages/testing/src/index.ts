@@ -17,3 +17,8 @@ export { startOwnRedis, type OwnRedis } from './faults/redis-server';
 export { jsonCall, type JsonAnswer, type JsonCallOptions } from './json-call';
 export { deliveryFailure } from './delivery-failure';
 export { openTestDomain, type TestDomain } from './domain';
+export type { ApiClient } from './harness/api-client';
+export { startSystem, TEST_ADMIN_TOKEN, type AppFactory, type SystemOptions, type TestSystem } from './harness/system';
+export { useSystemWithSink, type SystemWithSink, type SystemWithSinkOptions } from './harness/use-system';
+export { allLeadsSettled, FAST_STALL_RECOVERY, startStack, type ApiChild, type Child, type Stack, type StackOptions } from './harness/stack';
+export { useStack } from './harness/use-stack';

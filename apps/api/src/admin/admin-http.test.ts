@@ -1,38 +1,26 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
+import { createCustomSink, TEST_ADMIN_TOKEN, waitFor } from '@crm-push/testing';
+import { useSystemWithSink } from '../test-support/system';
 
 /** The admin area over plain HTTP: auth, cookies, cross-origin refusal and the panel's JSON actions. */
 describe('the admin area over HTTP', () => {
-  let system: TestSystem;
-  let sink: CustomSink;
-  let apiKey: string;
+  const t = useSystemWithSink({ accountName: '<b>Bold</b> Ltd' });
   let destinationId: string;
   let cookie: string;
 
   beforeAll(async () => {
-    system = await startSystem();
-    sink = createCustomSink();
-    await sink.start();
-    ({ apiKey } = await system.createAccount('<b>Bold</b> Ltd'));
-    destinationId = (
-      await system.call('POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads` } } })
-    ).body.id;
+    destinationId = await t.addSinkDestination();
     cookie = await logIn();
   });
-  afterAll(async () => {
-    await sink.stop();
-    await system.stop();
-  });
-  beforeEach(() => sink.resetScripts());
+  beforeEach(() => t.sink.resetScripts());
 
   /** HTTP without following redirects, so a 303 is seen as such. */
   function request(method: string, path: string, opts: { headers?: Record<string, string | undefined>; body?: string } = {}) {
     const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
-    return fetch(system.url + path, { method, redirect: 'manual', headers, body: opts.body });
+    return fetch(t.system.url + path, { method, redirect: 'manual', headers, body: opts.body });
   }
   /** The JSON body of an answer (fetch types it as unknown). */
   const body = async (res: Response): Promise<any> => res.json();
-  const origin = () => system.url;
+  const origin = () => t.system.url;
   const json = { 'content-type': 'application/json' };
 
   async function logIn(): Promise<string> {
@@ -45,10 +33,10 @@ describe('the admin area over HTTP', () => {
   }
 
   async function failedDelivery(status = 400, body: unknown = { error: 'no' }): Promise<string> {
-    sink.script('leads', [{ status, body }]);
-    const lead = (await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'x@example.com' } } })).body;
+    t.sink.script('leads', [{ status, body }]);
+    const lead = (await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'x@example.com' } } })).body;
     const id = lead.deliveries[0].id as string;
-    await waitFor(`delivery ${id} to fail`, async () => (await system.call('GET', `/v1/deliveries/${id}`, { key: apiKey })).body.status === 'failed');
+    await waitFor(`delivery ${id} to fail`, async () => (await t.system.call('GET', `/v1/deliveries/${id}`, { key: t.apiKey })).body.status === 'failed');
     return id;
   }
 
@@ -60,7 +48,7 @@ describe('the admin area over HTTP', () => {
     });
 
     it('answers a script without credentials, or with a wrong token or an account API key, with 401', async () => {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${apiKey}` }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${t.apiKey}` }]) {
         const res = await request('GET', '/admin/queues/api/queues', { headers });
         expect(res.status).toBe(401);
         expect((await body(res)).error.code).toBe('UNAUTHORIZED');
@@ -138,7 +126,7 @@ describe('the admin area over HTTP', () => {
       }
       const board = await request('PUT', '/admin/queues/api/queues/crm-deliveries/pause', { headers: { cookie, origin: 'https://evil.example' } });
       expect(board.status).toBe(403);
-      expect(await system.deps.queues.byKey.crm.isPaused()).toBe(false);
+      expect(await t.system.deps.queues.byKey.crm.isPaused()).toBe(false);
     });
 
     it('accepts the same request from the panel itself (same Origin, or Sec-Fetch-Site: same-origin)', async () => {
@@ -184,9 +172,9 @@ describe('the admin area over HTTP', () => {
     });
 
     it('leaves a succeeded delivery alone', async () => {
-      const lead = (await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email: 'ok@example.com' } } })).body;
+      const lead = (await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email: 'ok@example.com' } } })).body;
       const id = lead.deliveries[0].id;
-      await waitFor('success', async () => (await system.call('GET', `/v1/deliveries/${id}`, { key: apiKey })).body.status === 'succeeded');
+      await waitFor('success', async () => (await t.system.call('GET', `/v1/deliveries/${id}`, { key: t.apiKey })).body.status === 'succeeded');
       const res = await request('POST', `/admin/api/deliveries/${id}/retry`, { headers: admin(), body: '{}' });
       expect(res.status).toBe(202);
       expect((await body(res)).deliveries).toEqual([]);
@@ -209,8 +197,11 @@ describe('the admin area over HTTP', () => {
       });
       expect(res.status).toBe(202);
       expect(await body(res)).toEqual({ requeued: 1 });
-      await waitFor('the match to succeed', async () => (await system.call('GET', `/v1/deliveries/${matching}`, { key: apiKey })).body.status === 'succeeded');
-      expect((await system.call('GET', `/v1/deliveries/${other}`, { key: apiKey })).body.status).toBe('failed');
+      await waitFor(
+        'the match to succeed',
+        async () => (await t.system.call('GET', `/v1/deliveries/${matching}`, { key: t.apiKey })).body.status === 'succeeded',
+      );
+      expect((await t.system.call('GET', `/v1/deliveries/${other}`, { key: t.apiKey })).body.status).toBe('failed');
     });
 
     it('rejects unknown or malformed filters with 400 naming the field', async () => {
@@ -226,15 +217,15 @@ describe('the admin area over HTTP', () => {
       }
     });
 
-    it('tests a destination connection: ok for the sink, not ok with a reason for a closed port', async () => {
+    it('tests a destination connection: ok for the t.sink, not ok with a reason for a closed port', async () => {
       const ok = await body(await request('POST', `/admin/api/destinations/${destinationId}/test`, { headers: admin(), body: '{}' }));
       expect(ok).toMatchObject({ ok: true });
       const closed = createCustomSink();
       const url = await closed.start();
       await closed.stop();
       const gone = (
-        await system.call('POST', '/v1/destinations', {
-          key: apiKey,
+        await t.system.call('POST', '/v1/destinations', {
+          key: t.apiKey,
           body: { name: 'gone', type: 'custom', routing: 'flows', config: { url: `${url}/leads` } },
         })
       ).body.id;
@@ -254,8 +245,8 @@ describe('the admin area over HTTP', () => {
     });
 
     it('shows a running push-pending with its progress bar on the leads page', async () => {
-      const accountId = (await system.deps.db.destination.findUniqueOrThrow({ where: { id: destinationId } })).accountId;
-      const op = await system.deps.db.operation.create({
+      const accountId = (await t.system.deps.db.destination.findUniqueOrThrow({ where: { id: destinationId } })).accountId;
+      const op = await t.system.deps.db.operation.create({
         data: { accountId, type: 'push-pending', leads: 2000, deliveries: 2000, progressLeads: 500, progressDeliveries: 480, cursor: 'x' },
       });
       try {
@@ -265,13 +256,13 @@ describe('the admin area over HTTP', () => {
         expect(row).toContain('500 / 2000 leads · 480 deliveries queued');
         expect(row).toContain('data-status="running"');
       } finally {
-        await system.deps.db.operation.delete({ where: { id: op.id } });
+        await t.system.deps.db.operation.delete({ where: { id: op.id } });
       }
     });
 
     it('pages through leads, newest first', async () => {
       for (const email of ['p1@example.com', 'p2@example.com', 'p3@example.com'])
-        await system.call('POST', '/v1/leads', { key: apiKey, body: { data: { email } } });
+        await t.system.call('POST', '/v1/leads', { key: t.apiKey, body: { data: { email } } });
       const first = await (await request('GET', '/admin?limit=2', { headers: { cookie } })).text();
       expect(first.indexOf('p3@example.com')).toBeLessThan(first.indexOf('p2@example.com'));
       expect(first).not.toContain('p1@example.com');

@@ -4,11 +4,10 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { page, pageQuerySchema } from '../http/pagination';
 import { parse } from '../http/validate';
-import { statusBadge, targetOf } from './delivery-badges';
 import { attemptLog, RECENT_ATTEMPTS } from './attempt-log';
 import { html } from './html';
-import { nextPageLink, sendPage, time } from './layout';
-import { leadLink } from './lead-page';
+import { nextPageLink, sendPage } from './layout';
+import { retryRow } from './retry-row';
 import { stuckSection } from './stuck-deliveries';
 
 export const failedFilterSchema = z.object({
@@ -71,16 +70,12 @@ export function failedPage(deps: DeliveryDeps) {
 ${stuck}
 <div class="table-scroll"><table class="failed">
 <thead><tr><th>Failed</th><th>Account / lead</th><th>Destination</th><th>Status</th><th>Last error</th><th></th></tr></thead>
-<tbody>${items.map(
-        (d) => html`<tr data-delivery-id="${d.id}">
-<td>${time(d.updatedAt)}</td>
-<td>${d.lead.account.name}<br>${leadLink(d.lead.id)}</td>
-<td>${targetOf(d)}</td>
-<td>${statusBadge(d.status)} <span class="muted">×${d.attempts}</span></td>
-<td><code>${d.lastErrorCode ?? ''}</code> ${d.lastStatusCode ? html`(HTTP ${d.lastStatusCode})` : ''}<br>${d.lastErrorMessage ?? ''}
-${attemptLog(d.attemptLog, d.attempts)}</td>
-<td><button type="button" data-action="retry" data-delivery-id="${d.id}">Retry</button></td>
-</tr>`,
+<tbody>${items.map((d) =>
+        retryRow(
+          d,
+          html`<td><code>${d.lastErrorCode ?? ''}</code> ${d.lastStatusCode ? html`(HTTP ${d.lastStatusCode})` : ''}<br>${d.lastErrorMessage ?? ''}
+${attemptLog(d.attemptLog, d.attempts)}</td>`,
+        ),
       )}</tbody>
 </table></div>
 ${items.length ? '' : html`<p class="muted">No failed deliveries match.</p>`}

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
-import { findBrokenDeliveries, waitFor } from '@crm-push/testing';
+import { findBrokenDeliveries, TEST_ADMIN_TOKEN, waitFor } from '@crm-push/testing';
 import { LIVE_JOB_STATES } from '@crm-push/queue';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../test-support/browser';
-import { TEST_ADMIN_TOKEN, useSystemWithSink } from '../test-support/system';
+import { useSystemWithSink } from '../test-support/system';
 import { STUCK_AFTER_MS } from './stuck-deliveries';
 
 /** The lead detail page, stuck deliveries, the destinations' 24 h column, narrow windows and the panel's static files. */

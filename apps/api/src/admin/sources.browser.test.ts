@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, waitFor, type FakeHubSpot } from '@crm-push/testing';
+import { createFakeHubSpot, FAKE_HUBSPOT_TOKEN, type FakeHubSpot, TEST_ADMIN_TOKEN, waitFor } from '@crm-push/testing';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../test-support/browser';
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
+import { startSystem, type TestSystem } from '../test-support/system';
 
 /** A marketing site: a plain HTML form posting to the source's ingest URL, and its thank-you page. */
 function startSite(formAction: () => string): Promise<{ url: string; close(): Promise<void> }> {

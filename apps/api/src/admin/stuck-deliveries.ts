@@ -1,9 +1,7 @@
 import type { DeliveryDeps } from '@crm-push/delivery';
 import { LIVE_JOB_STATES } from '@crm-push/queue';
-import { statusBadge, targetOf } from './delivery-badges';
 import { html, type SafeHtml } from './html';
-import { time } from './layout';
-import { leadLink } from './lead-page';
+import { retryRow } from './retry-row';
 
 /**
  * A delivery still `queued` or `retrying` this long after its row last changed is shown as stuck:
@@ -50,15 +48,11 @@ export async function stuckSection(deps: DeliveryDeps, destinationId: string | u
 <p class="muted">Retry re-queues a delivery whose job is gone; one whose job is still live (a paused or throttled lane) keeps that job.</p>
 <div class="table-scroll"><table class="stuck">
 <thead><tr><th>Unchanged since</th><th>Account / lead</th><th>Destination</th><th>Status</th><th>Job</th><th>Last error</th><th></th></tr></thead>
-<tbody>${rows.map(
-    (d) => html`<tr data-delivery-id="${d.id}">
-<td>${time(d.updatedAt)}</td>
-<td>${d.lead.account.name}<br>${leadLink(d.lead.id)}</td>
-<td>${targetOf(d)}</td>
-<td>${statusBadge(d.status)} <span class="muted">×${d.attempts}</span></td>
-<td>${jobCell(d.jobState)}</td>
-<td><code>${d.lastErrorCode ?? ''}</code> ${d.lastErrorMessage ?? ''}</td>
-<td><button type="button" data-action="retry" data-delivery-id="${d.id}">Retry</button></td>
-</tr>`,
+<tbody>${rows.map((d) =>
+    retryRow(
+      d,
+      html`<td>${jobCell(d.jobState)}</td>
+<td><code>${d.lastErrorCode ?? ''}</code> ${d.lastErrorMessage ?? ''}</td>`,
+    ),
   )}</tbody></table></div></section>`;
 }

@@ -1,5 +1,5 @@
-import { waitFor } from '@crm-push/testing';
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
+import { TEST_ADMIN_TOKEN, waitFor } from '@crm-push/testing';
+import { startSystem, type TestSystem } from '../test-support/system';
 
 describe('API keys', () => {
   let system: TestSystem;

@@ -1,8 +1,9 @@
+import { TEST_ADMIN_TOKEN } from '@crm-push/testing';
 import http from 'node:http';
 import { createLogger } from '@crm-push/config';
 import { createRedis } from '@crm-push/queue';
 import { createApp } from '../app';
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
+import { startSystem, type TestSystem } from '../test-support/system';
 
 /** The product's thresholds (auth-throttle.ts): failures 1–19 get 401 (11–19 slowed), the 20th and later 429. */
 const REFUSED_FROM = 20;

@@ -13,7 +13,7 @@ describe('GET /metrics', () => {
     return (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels) ?? 0;
   }
 
-  const settle = (leadId: string) => t.system.settledLead(leadId, t.apiKey);
+  const settle = (leadId: string) => t.system.settled(leadId, t.apiKey);
 
   it('moves the ingest, delivery, retry and latency figures as leads flow', async () => {
     const before = await scrape();

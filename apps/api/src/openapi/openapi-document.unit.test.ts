@@ -117,7 +117,11 @@ describe('the OpenAPI document', () => {
     when: { all: [{ field: 'data.country', op: 'in', value: ['DE', 'FR'] }] },
     actions: [{ type: 'crm_push', destinationIds: ['d1'] }],
   };
-  const samples: [string, string, string, keyof typeof accepts, unknown][] = [
+  type Sample = [string, string, string, keyof typeof accepts, unknown];
+  const newDestination = (name: string, body: Record<string, unknown>): Sample => [name, 'POST', '/v1/destinations', 'destination', body];
+  const salesforce = { name: 'SF', type: 'salesforce', config: { instanceUrl: 'https://acme.my.salesforce.com' }, credentials: { accessToken: 't' } };
+  const custom = { name: 'C', type: 'custom', config: { url: 'https://example.com/leads' } };
+  const samples: Sample[] = [
     ['a lead', 'POST', '/v1/leads', 'lead', { data: { email: 'a@example.com' }, source: 'web', externalId: 'x1' }],
     ['a lead without data', 'POST', '/v1/leads', 'lead', { source: 'web' }],
     ['a lead with an unknown field', 'POST', '/v1/leads', 'lead', { data: {}, surprise: 1 }],
@@ -148,81 +152,19 @@ describe('the OpenAPI document', () => {
     ['a flow email without recipients', 'POST', '/v1/flows', 'flow', { ...flow, actions: [{ type: 'email', to: [], subject: 's', text: 't' }] }],
     ['a flow patch', 'PATCH', '/v1/flows/{id}', 'flowPatch', { enabled: false }],
     ['a flow patch with an unknown field', 'PATCH', '/v1/flows/{id}', 'flowPatch', { colour: 'red' }],
-    [
-      'a Salesforce destination',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      {
-        name: 'SF',
-        type: 'salesforce',
-        config: { instanceUrl: 'https://acme.my.salesforce.com' },
-        credentials: { accessToken: 't' },
-      },
-    ],
-    [
-      'a Salesforce destination without credentials',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      {
-        name: 'SF',
-        type: 'salesforce',
-        config: { instanceUrl: 'https://acme.my.salesforce.com' },
-      },
-    ],
-    [
-      'a Salesforce destination without instanceUrl',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      { name: 'SF', type: 'salesforce', credentials: { accessToken: 't' } },
-    ],
-    ['a HubSpot destination with its defaults', 'POST', '/v1/destinations', 'destination', { name: 'HS', type: 'hubspot', credentials: { accessToken: 't' } }],
-    [
-      'a custom destination without credentials',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      { name: 'C', type: 'custom', config: { url: 'https://example.com/leads' } },
-    ],
-    [
-      'a custom destination with basic auth and a mapping',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      {
-        name: 'C',
-        type: 'custom',
-        config: { url: 'https://example.com/leads', method: 'PUT' },
-        credentials: { type: 'basic', username: 'u', password: 'p' },
-        fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'], required: true }],
-      },
-    ],
-    [
-      'a custom destination with an unknown auth type',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      {
-        name: 'C',
-        type: 'custom',
-        config: { url: 'https://example.com/leads' },
-        credentials: { type: 'oauth' },
-      },
-    ],
-    [
-      'a custom destination with a mapping rule lacking `to`',
-      'POST',
-      '/v1/destinations',
-      'destination',
-      {
-        name: 'C',
-        type: 'custom',
-        config: { url: 'https://example.com/leads' },
-        fieldMapping: [{ from: 'email' }],
-      },
-    ],
+    newDestination('a Salesforce destination', salesforce),
+    newDestination('a Salesforce destination without credentials', { name: 'SF', type: 'salesforce', config: salesforce.config }),
+    newDestination('a Salesforce destination without instanceUrl', { name: 'SF', type: 'salesforce', credentials: salesforce.credentials }),
+    newDestination('a HubSpot destination with its defaults', { name: 'HS', type: 'hubspot', credentials: { accessToken: 't' } }),
+    newDestination('a custom destination without credentials', custom),
+    newDestination('a custom destination with basic auth and a mapping', {
+      ...custom,
+      config: { ...custom.config, method: 'PUT' },
+      credentials: { type: 'basic', username: 'u', password: 'p' },
+      fieldMapping: [{ from: 'email', to: 'contact.email', transform: ['trim', 'lowercase'], required: true }],
+    }),
+    newDestination('a custom destination with an unknown auth type', { ...custom, credentials: { type: 'oauth' } }),
+    newDestination('a custom destination with a mapping rule lacking `to`', { ...custom, fieldMapping: [{ from: 'email' }] }),
     ['a destination of an unknown type', 'POST', '/v1/destinations', 'destination', { name: 'X', type: 'pipedrive', config: {} }],
     ['a destination patch', 'PATCH', '/v1/destinations/{id}', 'destinationPatch', { name: 'Renamed', enabled: false }],
     ['a destination patch changing its type', 'PATCH', '/v1/destinations/{id}', 'destinationPatch', { type: 'hubspot' }],

@@ -1,7 +1,7 @@
-import { createCustomSink, waitFor, type CustomSink } from '@crm-push/testing';
+import { createCustomSink, type CustomSink, TEST_ADMIN_TOKEN, waitFor } from '@crm-push/testing';
 import { expressRoutes } from '../test-support/express-routes';
 import { openApiChecker } from '../test-support/openapi-checker';
-import { startSystem, TEST_ADMIN_TOKEN, type TestSystem } from '../test-support/system';
+import { startSystem, type TestSystem } from '../test-support/system';
 import { API_ROUTES } from './api-routes';
 import { buildOpenApiDocument } from './build-document';
 

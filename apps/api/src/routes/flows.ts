@@ -6,6 +6,7 @@ import { accountIdOf } from '../http/auth';
 import { json, routerOf, type RouteTable } from '../http/route';
 import { parse } from '../http/validate';
 import * as out from '../openapi/response-schemas';
+import { accountRows } from './account-rows';
 import type { ApiDeps } from './context';
 import { checkActions, refuseEchoedSecrets } from './flow-input';
 
@@ -86,11 +87,7 @@ export function flowView(f: FlowRow) {
 export function flowsRouter(deps: ApiDeps) {
   const { db, secrets } = deps;
 
-  const findOwn = async (accountId: string, id: string) => {
-    const found = await db.flow.findFirst({ where: { id, accountId } });
-    if (!found) throw ApiError.notFound('flow');
-    return found;
-  };
+  const { findOwn, list, get } = accountRows('flow', db.flow, flowView);
 
   return routerOf(FLOW_ROUTES, {
     create: async (req, res) => {
@@ -110,14 +107,8 @@ export function flowsRouter(deps: ApiDeps) {
       res.status(201).json(flowView(created));
     },
 
-    list: async (_req, res) => {
-      const items = await db.flow.findMany({ where: { accountId: accountIdOf(res) }, orderBy: { id: 'asc' } });
-      res.json({ items: items.map(flowView) });
-    },
-
-    get: async (req, res) => {
-      res.json(flowView(await findOwn(accountIdOf(res), req.params.id)));
-    },
+    list,
+    get,
 
     patch: async (req, res) => {
       refuseEchoedSecrets(req.body);

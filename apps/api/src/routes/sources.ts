@@ -1,11 +1,11 @@
 import { Prisma } from '@crm-push/db';
 import { createSourceSchema, newIngestToken, patchSourceSchema, sourceEventView, sourceView, validateSourceSettings } from '@crm-push/sources';
-import { ApiError } from '../http/api-error';
 import { accountIdOf } from '../http/auth';
 import { page, pageQuerySchema } from '../http/pagination';
 import { json, routerOf, type RouteTable } from '../http/route';
 import { invalid, parse, toFieldIssues } from '../http/validate';
 import * as out from '../openapi/response-schemas';
+import { accountRows } from './account-rows';
 import type { ApiDeps } from './context';
 
 export const sourceEventsQuerySchema = pageQuerySchema;
@@ -85,11 +85,7 @@ export function sourcesRouter(deps: ApiDeps) {
   const { db, secrets } = deps;
   const view = (s: Parameters<typeof sourceView>[0]) => sourceView(s, secrets, deps.config.PUBLIC_URL);
 
-  const findOwn = async (accountId: string, id: string) => {
-    const found = await db.source.findFirst({ where: { id, accountId } });
-    if (!found) throw ApiError.notFound('source');
-    return found;
-  };
+  const { findOwn, list, get } = accountRows('source', db.source, view);
 
   return routerOf(SOURCE_ROUTES, {
     create: async (req, res) => {
@@ -111,14 +107,8 @@ export function sourcesRouter(deps: ApiDeps) {
       res.status(201).json(view(created));
     },
 
-    list: async (_req, res) => {
-      const items = await db.source.findMany({ where: { accountId: accountIdOf(res) }, orderBy: { id: 'asc' } });
-      res.json({ items: items.map(view) });
-    },
-
-    get: async (req, res) => {
-      res.json(view(await findOwn(accountIdOf(res), req.params.id)));
-    },
+    list,
+    get,
 
     patch: async (req, res) => {
       const patch = parse(patchSourceSchema, req.body);

@@ -19,6 +19,11 @@ export const HUBSPOT_ROUTES = {
 
 export const FAKE_HUBSPOT_TOKEN = 'fake-hs-token';
 
+/** A hubspot destination's body (without its name) calling this fake with its token; `config` adds settings. */
+export function hubspotDestination(hubspot: { url: string }, config: Record<string, unknown> = {}) {
+  return { type: 'hubspot', config: { baseUrl: hubspot.url, ...config }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } };
+}
+
 export interface FakeHubSpotOptions {
   /** Bearer tokens the CRM routes accept. @defaultValue [FAKE_HUBSPOT_TOKEN] */
   accessTokens?: string[];

@@ -1,18 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PROCESS_NODE_FLAGS } from '@crm-push/config';
-import {
-  createCustomSink,
-  createTestDatabase,
-  expectNoBrokenDeliveries,
-  freePort,
-  jsonCall,
-  openTestRedis,
-  waitFor,
-  type CustomSink,
-  type JsonCallOptions,
-  type TestDatabase,
-} from '@crm-push/testing';
+import { createTestDatabase, type TestDatabase } from '../databases';
+import { expectNoBrokenDeliveries } from '../delivery-invariant';
+import { openTestRedis } from '../redis';
+import { freePort } from '../servers/free-port';
+import { waitFor } from '../wait-for';
+import { apiClient, type ApiClient } from './api-client';
 
 /**
  * Test harness for process-level tests: the built api and worker (`npm run build` first) as
@@ -21,7 +15,7 @@ import {
  */
 const ROOT = path.resolve(__dirname, '../../../..');
 const ENTRY = { api: path.join(ROOT, 'apps/api/dist/main.js'), worker: path.join(ROOT, 'apps/worker/dist/main.js') };
-export const ADMIN_TOKEN = 'process-test-admin-token-0123';
+const ADMIN_TOKEN = 'process-test-admin-token-0123';
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((c) => c.kill('SIGKILL')));
@@ -105,13 +99,16 @@ function spawnChild(which: 'api' | 'worker', env: Record<string, string>, readyM
   );
 }
 
+/** A spawned api, with the client that calls it. */
+export type ApiChild = Child & ApiClient;
+
 export interface Stack {
   database: TestDatabase;
   redisUrl: string;
   /** FLUSHDB on this test file's Redis index. */
   flushRedis(): Promise<void>;
-  /** Starts an api; `env` overrides (e.g. an unreachable REDIS_URL). Its url is `child.url`. */
-  startApi(env?: Record<string, string>): Promise<Child & { url: string }>;
+  /** Starts an api; `env` overrides (e.g. an unreachable REDIS_URL). The child is also a client of it. */
+  startApi(env?: Record<string, string>): Promise<ApiChild>;
   startWorker(env?: Record<string, string>): Promise<Child>;
   /** Throws, naming each delivery whose status disagrees with its job in Redis. */
   expectNoBrokenDeliveries(): Promise<void>;
@@ -143,7 +140,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const port = await freePort();
       const child = await spawnChild('api', env({ PORT: String(port), ...extra }), 'api listening');
       children.push(child);
-      return Object.assign(child, { url: `http://127.0.0.1:${port}` });
+      return Object.assign(child, apiClient(`http://127.0.0.1:${port}`, ADMIN_TOKEN));
     },
     async startWorker(extra = {}) {
       const child = await spawnChild('worker', env(extra), 'worker started');
@@ -164,21 +161,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
-/** JSON over HTTP to a spawned api. */
-export const call = (baseUrl: string, method: string, urlPath: string, opts: JsonCallOptions = {}) => jsonCall(baseUrl, method, urlPath, opts);
-
-export async function createAccount(baseUrl: string, name = 'Acme'): Promise<string> {
-  const res = await call(baseUrl, 'POST', '/v1/accounts', { key: ADMIN_TOKEN, body: { name } });
-  if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.apiKey;
-}
-
-export async function addCustomDestination(baseUrl: string, apiKey: string, url: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await call(baseUrl, 'POST', '/v1/destinations', { key: apiKey, body: { name: 'sink', type: 'custom', config: { url }, ...extra } });
-  if (res.status !== 201) throw new Error(`destination creation failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id;
-}
-
 /** Waits until no lead is pending and no delivery queued or retrying; returns the leads per status. */
 export async function allLeadsSettled(database: TestDatabase, what: string, timeoutMs = 30_000): Promise<Record<string, number>> {
   return waitFor(
@@ -193,33 +175,4 @@ export async function allLeadsSettled(database: TestDatabase, what: string, time
     },
     { timeoutMs, intervalMs: 100 },
   );
-}
-
-export interface TwoSinkStack {
-  stack: Stack;
-  api: Child & { url: string };
-  apiKey: string;
-  /** Two custom CRMs, each a destination of the account. */
-  sinks: CustomSink[];
-  stop(): Promise<void>;
-}
-
-/** A spawned api on a fresh stack, with an account whose two destinations are local sinks. */
-export async function startTwoSinkStack(): Promise<TwoSinkStack> {
-  const sinks = [createCustomSink(), createCustomSink()];
-  await Promise.all(sinks.map((s) => s.start()));
-  const stack = await startStack();
-  const api = await stack.startApi();
-  const apiKey = await createAccount(api.url);
-  for (const sink of sinks) await addCustomDestination(api.url, apiKey, `${sink.url}/leads`);
-  return {
-    stack,
-    api,
-    apiKey,
-    sinks,
-    async stop() {
-      await stack.stop();
-      await Promise.all(sinks.map((s) => s.stop()));
-    },
-  };
 }
