@@ -65,6 +65,12 @@ describe.each(CRM_TYPES)('CRM module "%s"', (type) => {
     if (crm.defaultCredentials !== undefined) expect(crm.credentialsSchema.safeParse(crm.defaultCredentials).success).toBe(true);
   });
 
+  it('declares a batch size only with a batch API behind it, and bulk only with pushBulk', () => {
+    const adapter = adapterAt(type, fixture, baseUrl, allowPrivate);
+    if (crm.batching) expect(crm.batching.maxRecords).toBeGreaterThan(1);
+    expect(typeof adapter.pushBulk === 'function').toBe(crm.batching?.bulk === true);
+  });
+
   describe('test()', () => {
     it('answers ok against a working CRM', async () => {
       await expect(adapterAt(type, fixture, baseUrl, allowPrivate).test()).resolves.toMatchObject({ ok: true });

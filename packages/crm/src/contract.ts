@@ -80,6 +80,11 @@ export interface CrmModule<Type extends string = string, Config = unknown, Crede
   defaultCredentials?: Credentials;
   /** Applied when a destination has no fieldMapping of its own. */
   defaultMapping: FieldRule[];
+  /**
+   * The vendor's batch API: the most records one `pushMany` call sends, and whether a large
+   * backlog may go as one bulk job (the adapter then has `pushBulk`). Absent: one record a call.
+   */
+  batching?: { maxRecords: number; bulk?: boolean };
   /** URLs in config/credentials that must pass the private-network guard. */
   urlsOf(config: Config, credentials: Credentials): string[];
   createAdapter(opts: AdapterOptions<Config, Credentials>): CrmAdapter;

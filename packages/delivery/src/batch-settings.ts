@@ -1,3 +1,4 @@
+import { crmModule, isCrmType } from '@crm-push/crm';
 import { z } from 'zod';
 
 /** A destination's `batch` setting as the API takes it (API.md, "Batching"). */
@@ -11,9 +12,6 @@ export const batchSettingsSchema = z
 
 export type BatchSettings = z.infer<typeof batchSettingsSchema>;
 
-/** The most records one call of each vendor's batch API takes; types absent here push one by one. */
-const VENDOR_BATCH_SIZE: Record<string, number> = { hubspot: 100, salesforce: 200 };
-
 const DEFAULT_MAX_WAIT_MS = 200;
 
 export interface EffectiveBatch {
@@ -25,7 +23,8 @@ export interface EffectiveBatch {
 
 /** How a destination batches, or null when it pushes one record per call. */
 export function effectiveBatch(destination: { type: string; batch: unknown }): EffectiveBatch | null {
-  const vendorMax = VENDOR_BATCH_SIZE[destination.type];
+  // What the CRM module says its batch API takes; a type without one pushes one by one.
+  const vendorMax = isCrmType(destination.type) ? crmModule(destination.type).batching?.maxRecords : undefined;
   if (!vendorMax) return null;
   const parsed = batchSettingsSchema.safeParse(destination.batch ?? {});
   const settings = parsed.success ? parsed.data : {};

@@ -1,4 +1,4 @@
-import type { CrmAdapter, MappedRecord, PushContext, PushManyResult } from '@crm-push/crm';
+import { CRM_TYPES, crmModule, type CrmAdapter, type MappedRecord, type PushContext, type PushManyResult } from '@crm-push/crm';
 
 /**
  * Salesforce recommends Bulk API 2.0 over its REST calls (sObject Collections included) for more
@@ -17,8 +17,8 @@ export const BULK_MAX_RECORDS = 10_000;
 /** How long one Bulk job may take, upload to results, before its push fails (retryably). */
 export const BULK_POLL_TIMEOUT_MS = 10 * 60_000;
 
-/** Destination types whose adapter has `pushBulk`. */
-export const BULK_DESTINATION_TYPES: ReadonlySet<string> = new Set(['salesforce']);
+/** Destination types whose CRM module sends large backlogs as bulk jobs (its adapter has `pushBulk`). */
+export const BULK_DESTINATION_TYPES: ReadonlySet<string> = new Set(CRM_TYPES.filter((type) => crmModule(type).batching?.bulk));
 
 type Items = { record: MappedRecord; ctx: PushContext }[];
 

@@ -2,6 +2,7 @@ import type { CrmModule } from '../contract';
 import { classifyHubSpotError } from './classify-error';
 import { hubspotConfigSchema, hubspotCredentialsSchema, type HubSpotConfig, type HubSpotCredentials } from './config';
 import { hubspotDefaultMapping } from './default-mapping';
+import { BATCH_SIZE } from './push-batch';
 
 /** HubSpot CRM contacts through @hubspot/api-client, with the queue as the only retry owner. */
 export const hubspotModule: CrmModule<'hubspot', HubSpotConfig, HubSpotCredentials> = {
@@ -10,6 +11,7 @@ export const hubspotModule: CrmModule<'hubspot', HubSpotConfig, HubSpotCredentia
   configSchema: hubspotConfigSchema,
   credentialsSchema: hubspotCredentialsSchema,
   defaultMapping: hubspotDefaultMapping,
+  batching: { maxRecords: BATCH_SIZE },
   urlsOf: (config) => [config.baseUrl],
   createAdapter: ({ config, credentials, network }) => {
     // Loaded on the first HubSpot destination a process builds, not with the registry: the SDK's

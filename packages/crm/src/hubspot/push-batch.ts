@@ -7,7 +7,8 @@ import { keyOf, toProperties } from './properties';
 import { rateLimitMeta } from './rate-limit-headers';
 
 /** HubSpot's batch endpoints take at most 100 inputs per call. */
-const BATCH_SIZE = 100;
+/** HubSpot's batch endpoints take at most 100 inputs. */
+export const BATCH_SIZE = 100;
 
 interface Item {
   index: number;

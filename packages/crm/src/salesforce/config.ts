@@ -40,3 +40,6 @@ export type SalesforceCredentials = z.output<typeof salesforceCredentialsSchema>
 export function tokenUrlOf(config: Pick<SalesforceConfig, 'instanceUrl'>, credentials: Pick<SalesforceCredentials, 'tokenUrl'>): string {
   return credentials.tokenUrl ?? `${config.instanceUrl}/services/oauth2/token`;
 }
+
+/** sObject Collections take at most 200 records per call. */
+export const COLLECTION_LIMIT = 200;

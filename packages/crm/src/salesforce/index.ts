@@ -1,5 +1,5 @@
 import type { CrmModule } from '../contract';
-import { salesforceConfigSchema, salesforceCredentialsSchema, tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
+import { COLLECTION_LIMIT, salesforceConfigSchema, salesforceCredentialsSchema, tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
 import { salesforceDefaultMapping } from './default-mapping';
 import { classifyError } from './error-taxonomy';
 
@@ -10,6 +10,8 @@ export const salesforceModule: CrmModule<'salesforce', SalesforceConfig, Salesfo
   configSchema: salesforceConfigSchema,
   credentialsSchema: salesforceCredentialsSchema,
   defaultMapping: salesforceDefaultMapping,
+  // Collections below Salesforce's Bulk threshold, Bulk API 2.0 ingest jobs above it (pushBulk).
+  batching: { maxRecords: COLLECTION_LIMIT, bulk: true },
   urlsOf: (config, credentials) => [config.instanceUrl, tokenUrlOf(config, credentials)],
   createAdapter: ({ config, credentials, hooks, network }) => {
     // Loaded on the first Salesforce destination a process builds: jsforce costs ~30 MB of RSS,

@@ -2,13 +2,10 @@ import { Connection, type DescribeSObjectResult, type Record as SfRecord } from 
 import type { AdapterHooks, BulkOptions, CrmAdapter, MappedRecord, PushContext, PushManyResult, PushResult, TestResult } from '../contract';
 import { DeliveryError, type NetworkPolicy } from '@crm-push/outbound';
 import { bulkLoad } from './bulk-load';
-import { tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
+import { COLLECTION_LIMIT, tokenUrlOf, type SalesforceConfig, type SalesforceCredentials } from './config';
 import { classifyError, classifySaveError } from './error-taxonomy';
 import { GuardedTransport } from './guarded-transport';
 import { TokenRefresher } from './token-refresher';
-
-/** sObject Collections take at most 200 records per call. */
-export const COLLECTION_LIMIT = 200;
 
 type WireSaveError = { statusCode?: string; errorCode?: string; message?: string; fields?: string[] };
 type WireSaveResult = { id?: string; success: boolean; created?: boolean; errors: WireSaveError[] };
