@@ -21,7 +21,7 @@ export class RenderBudget {
   /** Milliseconds left; throws once the time is spent. */
   msLeft(): number {
     const left = this.deadline - performance.now();
-    if (left <= 0) throw new TemplateError('the templates of this delivery took longer than their time budget');
+    if (left <= 0) throw new TemplateError('the templates of this delivery took longer than their time budget', { overTime: true });
     return left;
   }
 

@@ -68,7 +68,9 @@ export function renderTemplate(template: string, context: object, budget: Render
   try {
     output = liquid.renderSync(parsed, context, { templateLimit: TEMPLATE_LIMIT, renderLimit });
   } catch (err) {
-    throw new TemplateError(`template failed to render: ${(err as Error).message}`, { cause: err });
+    const message = (err as Error).message;
+    // liquidjs's Limiter: "template render limit exceeded" is the time limit, not a fault of the template.
+    throw new TemplateError(`template failed to render: ${message}`, { cause: err, overTime: /render limit exceeded/.test(message) });
   }
   const text = String(output ?? '');
   if (text.length > MAX_OUTPUT_LENGTH) {

@@ -1,4 +1,4 @@
-import { DeliveryError, isTemplate, RenderBudget, renderTemplate } from '@crm-push/outbound';
+import { DeliveryError, isTemplate, RenderBudget, renderTemplate, TemplateError } from '@crm-push/outbound';
 import type { MappedRecord } from '../contract';
 import type { FieldRule } from './field-rule';
 import { leadTemplateContext, type MappingInput } from './lead-context';
@@ -9,7 +9,10 @@ export type { MappingInput } from './lead-context';
 export { validateMapping } from './validate-mapping';
 
 function mappingError(message: string, cause?: unknown): DeliveryError {
-  return new DeliveryError({ code: 'MAPPING_ERROR', retryable: false, message, cause });
+  // Only running out of render time is worth another try (RenderBudget is wall time); the retries
+  // and sweeps bound what a template that is slow by nature can cost.
+  const retryable = cause instanceof TemplateError && cause.overTime;
+  return new DeliveryError({ code: 'MAPPING_ERROR', retryable, message, cause });
 }
 
 function readFrom(lead: MappingInput, rule: FieldRule, context: () => object, budget: RenderBudget): unknown {
@@ -24,8 +27,8 @@ function readFrom(lead: MappingInput, rule: FieldRule, context: () => object, bu
 /**
  * Turns a lead into the record a destination receives, rule by rule: read `from`, apply the
  * transforms in order, fall back to `default`, then refuse a missing `required` value. Fields left
- * empty are omitted, so the CRM keeps whatever it has. Throws a non-retryable DeliveryError with code
- * MAPPING_ERROR naming the field; the processor calls this before any request, so a lead that
+ * empty are omitted, so the CRM keeps whatever it has. Throws a DeliveryError with code
+ * MAPPING_ERROR naming the field (non-retryable, unless the templates ran out of time); the processor calls this before any request, so a lead that
  * cannot be mapped makes no call. Messages name fields and paths, never the lead's values.
  * All of the rules' templates share one RenderBudget (time and output), so the work one delivery
  * costs is bounded whatever the number of rules.
