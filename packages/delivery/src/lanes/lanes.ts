@@ -9,7 +9,7 @@ import { changeHealth, extendPause, pauseDestination, resumeDestination, type He
 import { laneKeys, type LaneKeys } from './lane-keys';
 import { effectiveLimits, storedLimits, type EffectiveLimits } from './lane-limits';
 import { recordThrottledCall } from './record-throttled-call';
-import { LEASES_HELD_REPLY, markCallEnded, releaseLease, renewLease, takeFromWindow, takeLease } from './rolling-window';
+import { acquireLease, markCallEnded, releaseLease, renewLease, takeFromWindow } from './rolling-window';
 import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from './vendor-signals';
 
 /*
@@ -69,59 +69,23 @@ export interface LanePass {
 
 type Destination = NonNullable<LoadedDelivery['destination']>;
 
-/** What admit reads of a lane in its one round trip. */
-interface LaneState {
-  hold?: Record<string, string>;
-  learned?: Record<string, string>;
-  /** The lane's mirror of a pause. */
-  paused?: Record<string, string>;
-  /** Leases held, the one admit took included. */
-  leasesHeld: number;
-}
-
 /** The lanes of every destination, on one Redis connection; one per process. */
 export class Lanes {
   constructor(readonly redis: RedisConnection) {}
 
-  /**
-   * Lets the delivery's call through its lane, or says how long it must wait. The lane's state is
-   * read and a concurrency lease taken in one round trip: most calls find their lane open, and a
-   * call that must wait gives the lease back with its wait's MULTI (a concurrent call may
-   * meanwhile count one lease too many and wait a little: the error is on the safe side).
-   */
+  /** Lets the delivery's call through its lane, or says how long it must wait. */
   async admit(deps: DeliveryDeps, delivery: LoadedDelivery & { destination: Destination }): Promise<LanePass | LaneWait> {
-    const keys = laneKeys(delivery.destination.id);
-    const token = `${delivery.id}:${randomUUID()}`;
-    const reads = this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).hgetall(keys.paused);
-    const replies = (await takeLease(reads, keys.leases, token, LEASE_MS).exec()) ?? [];
-    const state: LaneState = {
-      hold: replies[0]?.[1] as Record<string, string> | undefined,
-      learned: replies[1]?.[1] as Record<string, string> | undefined,
-      paused: replies[2]?.[1] as Record<string, string> | undefined,
-      leasesHeld: Number(replies[3 + LEASES_HELD_REPLY]?.[1] ?? Infinity),
-    };
-    const admitted = await this.admitWithLease(deps, delivery, keys, token, state).catch(async (err: unknown) => {
-      await releaseLease(this.redis, keys.leases, token).catch(() => undefined);
-      throw err;
-    });
-    return admitted;
-  }
-
-  /** admit's decision, once the lane's state is read and a lease (`token`) taken; every wait gives the lease back. */
-  private async admitWithLease(
-    deps: DeliveryDeps,
-    delivery: LoadedDelivery & { destination: Destination },
-    keys: LaneKeys,
-    token: string,
-    { hold, learned, paused: mirroredReply, leasesHeld }: LaneState,
-  ): Promise<LanePass | LaneWait> {
     const d = delivery.destination;
+    const keys = laneKeys(d.id);
     const now = Date.now();
     let probing = false;
-    const giveBack = { leaseToken: token };
 
+    const [holdReply, learnedReply, pausedReply] = (await this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).hgetall(keys.paused).exec()) ?? [];
+    const hold = holdReply?.[1] as Record<string, string> | undefined;
+    const learned = learnedReply?.[1] as Record<string, string> | undefined;
     // The lane's mirror of a pause is fresher than the row this job loaded (another worker may have just paused it).
     // A mirror made under older credentials than this job loaded is stale (written after an admin's update resumed it).
+    const mirroredReply = pausedReply?.[1] as Record<string, string> | undefined;
     const mirrored = mirroredReply?.credentialsVersion && Number(mirroredReply.credentialsVersion) < d.credentialsVersion ? undefined : mirroredReply;
     const pause = mirrored?.reason
       ? { reason: mirrored.reason, resumeAt: Number(mirrored.resumeAt) ? new Date(Number(mirrored.resumeAt)) : null }
@@ -131,10 +95,10 @@ export class Lanes {
     const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
     // Waiters of a lane that reopens are spread over the windows they will need, in FIFO order.
     const perWindow = limits.requestsPerInterval ?? limits.maxConcurrency;
-    const waitFor = (reason: WaitReason, ms: number) => this.wait(keys, delivery.id, reason, ms, perWindow, limits.intervalMs, Infinity, giveBack);
+    const waitFor = (reason: WaitReason, ms: number) => this.wait(keys, delivery.id, reason, ms, perWindow, limits.intervalMs);
 
     if (pause) {
-      if (pause.reason === 'MANUAL' || !pause.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0, Infinity, giveBack);
+      if (pause.reason === 'MANUAL' || !pause.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
       const until = pause.resumeAt.getTime();
       if (until > now) return waitFor('paused', until - now);
       if (!(await this.claimProbe(keys))) return waitFor('paused', PROBE_WAIT_MS);
@@ -151,18 +115,19 @@ export class Lanes {
       }
     }
 
-    if (leasesHeld > limits.maxConcurrency) {
+    const token = `${delivery.id}:${randomUUID()}`;
+    if (!(await acquireLease(this.redis, keys.leases, token, limits.maxConcurrency, LEASE_MS))) {
       if (probing || probingHold) await this.redis.del(keys.probe);
-      return this.wait(keys, delivery.id, 'concurrency', 0, limits.maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS, giveBack);
+      return this.wait(keys, delivery.id, 'concurrency', 0, limits.maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
     }
     let windowMember: string | undefined;
     if (limits.requestsPerInterval !== null) {
       const admissionWindowMs = limits.intervalMs + windowGuardMs(limits.intervalMs);
       const taken = await takeFromWindow(this.redis, keys.calls, limits.requestsPerInterval, admissionWindowMs, LEASE_MS);
       if (!taken.admitted) {
+        await releaseLease(this.redis, keys.leases, token);
         if (probing || probingHold) await this.redis.del(keys.probe);
         const wait = await this.wait(keys, delivery.id, 'rate', taken.opensInMs, limits.requestsPerInterval, admissionWindowMs, Infinity, {
-          ...giveBack,
           slotOpensAt: taken.opensAt,
         });
         if (d.healthState === 'active') {
@@ -368,19 +333,17 @@ export class Lanes {
     perStep: number,
     stepMs: number,
     capMs = Infinity,
-    opts: { slotOpensAt?: number[]; leaseToken?: string } = {},
+    opts: { slotOpensAt?: number[] } = {},
   ): Promise<LaneWait> {
     const now = Date.now();
-    const tx = this.redis.multi();
-    // A lease admit took with its reads goes back in the same round trip.
-    if (opts.leaseToken) tx.zrem(keys.leases, opts.leaseToken);
-    const replies = await tx
+    const replies = await this.redis
+      .multi()
       .zremrangebyscore(keys.waiting, '-inf', now - LEARNED_TTL_MS)
       .zadd(keys.waiting, 'NX', now, deliveryId)
       .zrank(keys.waiting, deliveryId)
       .pexpire(keys.waiting, LEARNED_TTL_MS)
       .exec();
-    const rank = Number(replies?.[opts.leaseToken ? 3 : 2]?.[1] ?? 0);
+    const rank = Number(replies?.[2]?.[1] ?? 0);
     const spread = Math.floor(rank / Math.max(1, perStep)) * stepMs;
     const slots = opts.slotOpensAt;
     if (slots?.length) {

@@ -46,23 +46,22 @@ export async function takeFromWindow(
   return { admitted: false, opensInMs: Math.min(windowMs, Math.max(1, first - now)), opensAt };
 }
 
-type Multi = ReturnType<RedisConnection['multi']>;
-
 /**
  * A distributed semaphore: at most `max` leases at once across every worker. A lease expires
  * `leaseMs` after it was last renewed, so a worker that dies mid-call frees its slot by itself.
- * The commands that take one ride on the caller's MULTI (the lane reads its state in the same
- * round trip); the reply of the `LEASES_HELD_REPLY`-th of them counts the leases held with this
- * one, and a lease over `max` must be given back (releaseLease).
  */
-export function takeLease(tx: Multi, key: string, token: string, leaseMs: number, now = Date.now()): Multi {
-  return tx
+export async function acquireLease(redis: RedisConnection, key: string, token: string, max: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+  const replies = await redis
+    .multi()
     .zremrangebyscore(key, '-inf', now)
     .zadd(key, now + leaseMs, token)
     .zcard(key)
-    .pexpire(key, leaseMs * 2);
+    .pexpire(key, leaseMs * 2)
+    .exec();
+  if (Number(replies?.[2]?.[1] ?? 0) <= max) return true;
+  await redis.zrem(key, token);
+  return false;
 }
-export const LEASES_HELD_REPLY = 2;
 
 export async function renewLease(redis: RedisConnection, key: string, token: string, leaseMs: number): Promise<void> {
   await redis
