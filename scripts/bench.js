@@ -13,7 +13,8 @@
 // POSTing each job's ~1 KB body to the same sink with undici over keep-alive, no database).
 // Flags: --profile (CPU profiles of the api and workers, top functions by self time), --heap (a heap
 // snapshot of each process after the run), --sustained (1 000 leads/s × 3 destinations for 30 s,
-// paced; BENCH_SUSTAINED_RATE and BENCH_SUSTAINED_SECONDS change it), --no-ceilings.
+// paced; BENCH_SUSTAINED_RATE and BENCH_SUSTAINED_SECONDS change it), --no-ceilings, --no-isolation
+// (skips the regular-expression isolation figures that follow the first scenario).
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -468,7 +469,14 @@ async function main() {
   const rows = [];
   for (const [i, workers] of workerCounts.entries()) {
     rows.push(
-      await runScenario({ label: 'redis, 1 shard', workers, redisEnv: { REDIS_URL }, redisNodes: [REDIS_URL], flushUrl: REDIS_URL, isolation: i === 0 }),
+      await runScenario({
+        label: 'redis, 1 shard',
+        workers,
+        redisEnv: { REDIS_URL },
+        redisNodes: [REDIS_URL],
+        flushUrl: REDIS_URL,
+        isolation: i === 0 && !process.argv.includes('--no-isolation'),
+      }),
     );
     console.error(`done: ${workers} worker(s) on one Redis`);
   }

@@ -1,13 +1,12 @@
 import express, { type Express } from 'express';
 import type { RedisConnection } from '@crm-push/queue';
 import type { ProcessMetrics } from '@crm-push/metrics';
-import { pinoHttp } from 'pino-http';
-import { redactIngestToken } from '@crm-push/sources';
 import { adminRouter } from './admin/admin-router';
 import { ApiKeyResolver } from './auth/api-key-resolver';
 import { AuthThrottle, type AuthThrottleOptions } from './auth/auth-throttle';
 import { requireAccount, requireAdmin } from './http/auth';
 import { errorHandler, notFound, requireJson } from './http/errors';
+import { requestLog } from './http/request-log';
 import { accountRateLimit } from './http/rate-limit';
 import { refuseUnstorableInput } from './http/storable-input';
 import { accountsRouter } from './routes/accounts';
@@ -44,14 +43,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-      // A source's ingest token is its only key: it never reaches a log line.
-      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactIngestToken(req.url) }) },
-    }),
-  );
+  app.use(requestLog(deps.logger));
   app.use(healthRouter(deps, opts.redis));
   if (opts.metrics) app.use(metricsRouter(opts.metrics));
   app.use(docsRouter());
@@ -71,15 +63,16 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.use(requireJson);
   app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
   app.use(refuseUnstorableInput);
+  // First: an ingest, the request that comes by the thousand, is not matched against every other route.
+  app.use(leadsRouter(deps));
   app.use(accountsRouter(deps));
   app.use(apiKeysRouter(deps, keys, opts.redis));
   app.use(destinationsRouter(deps));
   app.use(flowsRouter(deps));
-  app.use(leadsRouter(deps));
   app.use(deliveriesRouter(deps));
   app.use(operationsRouter(deps));
   app.use(sourcesRouter(deps));
   app.use(notFound);
-  app.use(errorHandler);
+  app.use(errorHandler(deps.logger));
   return app;
 }

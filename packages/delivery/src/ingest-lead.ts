@@ -1,7 +1,6 @@
-import type { DeliveryRef } from '@crm-push/queue';
-import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
 import { isConnectionLoss, Prisma } from '@crm-push/db';
+import { createBatcher } from './batcher';
 import type { DeliveryDeps } from './deps';
 import { enqueueOrLeaveToSweep } from './leave-to-sweep';
 import { loadRouting, planDeliveries, type AccountRouting, type PlannedDelivery } from './plan-deliveries';
@@ -28,11 +27,12 @@ export interface IngestResult {
 export type Ingester = (accountId: string, input: LeadInput, idempotencyKey?: string) => Promise<IngestResult>;
 
 /**
- * How long the ingester gathers concurrent requests into one routing read, one insert
- * statement and one enqueue. Round trips are what a lead costs (see `npm run bench`).
+ * How many leads share one routing read, one insert statement and one enqueue, and how many
+ * such batches run at once: while they run, the next batch gathers (see ./batcher). Round trips
+ * are what a lead costs (see `npm run bench`).
  */
-const BATCH_WINDOW_MS = 2;
 const MAX_BATCH = 100;
+const BATCHES_IN_FLIGHT = 2;
 
 interface LeadRow {
   lead: {
@@ -48,6 +48,15 @@ interface LeadRow {
   deliveries: ({ id: string } & PlannedDelivery)[];
 }
 
+/** One request's lead, before routing; `push: false` stores it without routing it anywhere. */
+interface NewLead {
+  lead: LeadRow['lead'];
+  push: boolean;
+}
+
+/** What the batch did with one lead: stored with these deliveries (and enqueued them), or a repeat. */
+type Written = { created: true; deliveries: LeadRow['deliveries'] } | { created: false };
+
 /**
  * Stores a lead and its deliveries — atomically, in one statement shared with the requests
  * arriving at the same moment — then enqueues one job per delivery. The lead is durable before
@@ -56,16 +65,7 @@ interface LeadRow {
  * check-then-insert, so concurrent identical requests create one lead.
  */
 export function createIngester(deps: DeliveryDeps): Ingester {
-  const options = { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
-  const routing = new DataLoader<string, AccountRouting>(async (accountIds) => {
-    const byAccount = await loadRouting(deps.db, accountIds);
-    return accountIds.map((id) => byAccount.get(id)!);
-  }, options);
-  const inserts = new DataLoader<LeadRow, boolean>((rows) => insertIsolated(deps, rows), options);
-  const enqueues = new DataLoader<DeliveryRef[], void>(async (groups) => {
-    await enqueueOrLeaveToSweep(deps, groups.flat(), 'new');
-    return groups.map(() => undefined);
-  }, options);
+  const write = createBatcher<NewLead, Written>((leads) => writeBatch(deps, leads), { maxSize: MAX_BATCH, maxInFlight: BATCHES_IN_FLIGHT });
 
   return async (accountId, input, idempotencyKey) => {
     const lead = {
@@ -78,28 +78,60 @@ export function createIngester(deps: DeliveryDeps): Ingester {
       test: input.test ?? false,
       createdAt: new Date(),
     };
-    const write = async () => {
-      const planned = input.push === false ? [] : planDeliveries(await routing.load(accountId), lead);
-      const deliveries = planned.map((p) => ({ id: uuidv7(), ...p }));
-      return { created: await inserts.load({ lead, deliveries }), deliveries };
-    };
+    const newLead = { lead, push: input.push !== false };
     // A flow deleted between planning and writing breaks a foreign key: plan once more without it.
-    const { created, deliveries } = await write().catch((err: unknown) => {
-      if (isForeignKeyViolation(err)) return write();
+    const written = await write(newLead).catch((err: unknown) => {
+      if (isForeignKeyViolation(err)) return write(newLead);
       throw err;
     });
-    if (!created) {
+    if (!written.created) {
       const winner = await findExisting(deps, accountId, input, idempotencyKey);
       if (!winner) throw new Error('lead insert conflicted but no earlier lead matches');
       return counted(deps, { created: false, leadId: winner });
     }
-    await enqueues.load(deliveries.map((d) => ({ id: d.id, kind: d.kind, destinationId: d.destinationId })));
     return counted(deps, {
       created: true,
       leadId: lead.id,
-      deliveries: deliveries.filter((d) => d.kind === 'crm').map((d) => ({ id: d.id, destinationId: d.destinationId ?? null, status: 'queued' })),
+      deliveries: written.deliveries
+        .filter((d) => d.kind === 'crm')
+        .map((d) => ({ id: d.id, destinationId: d.destinationId ?? null, status: 'queued' as const })),
     });
   };
+}
+
+/**
+ * One batch of leads: one routing read for their accounts, one insert statement, one enqueue of
+ * the deliveries of the leads actually inserted. Each lead gets its own answer or its own error.
+ */
+async function writeBatch(deps: DeliveryDeps, leads: NewLead[]): Promise<(Written | Error)[]> {
+  const routed = leads.filter((l) => l.push).map((l) => l.lead.accountId);
+  const routing = routed.length ? await loadRouting(deps.db, routed) : new Map<string, AccountRouting>();
+  const planned = leads.map((l) => planRow(l, routing));
+  const rows = planned.filter((p): p is LeadRow => !(p instanceof Error));
+  const inserted = rows.length ? await insertIsolated(deps, rows) : [];
+  const created = rows.filter((_, i) => inserted[i] === true);
+  await enqueueOrLeaveToSweep(
+    deps,
+    created.flatMap((r) => r.deliveries.map((d) => ({ id: d.id, kind: d.kind, destinationId: d.destinationId }))),
+    'new',
+  );
+  const outcomes = new Map(rows.map((row, i) => [row, inserted[i]]));
+  return planned.map((row) => {
+    if (row instanceof Error) return row;
+    const outcome = outcomes.get(row)!;
+    if (outcome instanceof Error) return outcome;
+    return outcome ? { created: true, deliveries: row.deliveries } : { created: false };
+  });
+}
+
+/** A lead with the deliveries its account's routing gives it; a lead whose routing fails fails alone. */
+function planRow({ lead, push }: NewLead, routing: Map<string, AccountRouting>): LeadRow | Error {
+  try {
+    const planned = push ? planDeliveries(routing.get(lead.accountId)!, lead) : [];
+    return { lead, deliveries: planned.map((p) => ({ id: uuidv7(), ...p })) };
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 /** One lead on its own (scripts, tests); the api shares one ingester between requests. */

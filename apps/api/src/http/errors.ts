@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isConnectionLoss } from '@crm-push/db';
+import { redactIngestToken } from '@crm-push/sources';
+import type { Logger } from 'pino';
 import { ApiError } from './api-error';
 
 /** Methods that carry a body must carry JSON. */
@@ -21,12 +23,14 @@ interface ErrorLike {
   status?: unknown;
 }
 
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const apiError = toApiError(err);
-  if (apiError.status >= 500) req.log?.error({ err }, 'request failed');
-  if (apiError.headers) res.set(apiError.headers);
-  res.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, details: apiError.details } });
-};
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) logger.error({ err, req: { method: req.method, url: redactIngestToken(req.originalUrl) } }, 'request failed');
+    if (apiError.headers) res.set(apiError.headers);
+    res.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, details: apiError.details } });
+  };
+}
 
 function toApiError(err: ErrorLike | undefined): ApiError {
   if (err instanceof ApiError) return err;
