@@ -31,8 +31,11 @@ function option(name, fallback) {
   return process.argv.includes(`--${name}`) && value !== undefined && !value.startsWith('--') ? value : fallback;
 }
 
-/** Drops and recreates the bench's database; flushes only the bench's own Redis database. */
-async function resetStores() {
+/**
+ * Drops and recreates the bench's database, and flushes `redisUrl` (the bench's own Redis
+ * database, BENCH_REDIS_URL, unless another is given; none for a throwaway cluster).
+ */
+async function resetStores(redisUrl = REDIS_URL) {
   const { Client } = require('pg');
   const url = new URL(DB_URL);
   const name = url.pathname.slice(1);
@@ -42,10 +45,62 @@ async function resetStores() {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
   await require('@crm-push/db').prepareDatabase(DB_URL);
+  if (!redisUrl) return;
   const { Redis } = require('ioredis');
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb(); // the bench's own Redis database (BENCH_REDIS_URL)
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
   redis.disconnect();
+}
+
+/**
+ * Spawns the api and `workers` worker processes from their builds, with the production flags then
+ * BENCH_NODE_ARGS (a later V8 flag wins, so it can override them) and `roleArgs(role)`. The bench
+ * fails if one exits before `stopping()` is called.
+ */
+function spawnProcesses({ env, workers, roleArgs = () => [], cwd = root }) {
+  const nodeArgs = [...PROCESS_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const spawnEntry = (entry, role) =>
+    spawn(process.execPath, [...nodeArgs, ...roleArgs(role), path.join(root, entry)], { env, cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+  const children = [
+    spawnEntry('apps/api/dist/main.js', 'api'),
+    ...Array.from({ length: workers }, (_, w) => spawnEntry('apps/worker/dist/main.js', `worker${w + 1}`)),
+  ];
+  let stopping = false;
+  for (const child of children) {
+    child.once('exit', (code) => {
+      if (!stopping) {
+        console.error(`bench failed: a process exited early (code ${code})`);
+        process.exit(1);
+      }
+    });
+  }
+  return { children, stopping: () => (stopping = true) };
+}
+
+/** A keep-alive client of the api at `base`: `call(method, path, key, body)`, and `healthy()`, which waits for /health. */
+function apiClient(base, connections) {
+  const agent = new Agent({ connections, keepAliveTimeout: 30000 });
+  const call = async (method, p, key, body) => {
+    const res = await request(base + p, {
+      method,
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+  };
+  const healthy = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await request(`${base}/health`, { dispatcher: agent })).statusCode === 200) return;
+      } catch {
+        if (i > 100) throw new Error('api did not start');
+        await sleep(100);
+      }
+    }
+  };
+  return { agent, call, healthy };
 }
 
 /** The api and `workers` worker processes on fresh stores; `call` speaks to the api. */
@@ -63,44 +118,14 @@ async function startStack(workers) {
     METRICS_PORT: '0',
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
   };
-  // The production flags, then BENCH_NODE_ARGS (a later V8 flag wins, so it can override them).
-  const nodeArgs = [...PROCESS_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const spawnEntry = (entry) => spawn(process.execPath, [...nodeArgs, path.join(root, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const children = [spawnEntry('apps/api/dist/main.js'), ...Array.from({ length: workers }, () => spawnEntry('apps/worker/dist/main.js'))];
-  let stopping = false;
-  for (const child of children) {
-    child.once('exit', (code) => {
-      if (!stopping) {
-        console.error(`bench failed: a process exited early (code ${code})`);
-        process.exit(1);
-      }
-    });
-  }
-  const base = `http://127.0.0.1:${port}`;
-  const agent = new Agent({ connections: 50, keepAliveTimeout: 30000 });
-  const call = async (method, p, key, body) => {
-    const res = await request(base + p, {
-      method,
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
-  };
-  for (let i = 0; ; i++) {
-    try {
-      if ((await request(`${base}/health`, { dispatcher: agent })).statusCode === 200) break;
-    } catch {
-      if (i > 100) throw new Error('api did not start');
-      await sleep(100);
-    }
-  }
+  const { children, stopping } = spawnProcesses({ env, workers });
+  const { agent, call, healthy } = apiClient(`http://127.0.0.1:${port}`, 50);
+  await healthy();
   const { Client } = require('pg');
   const pg = new Client({ connectionString: DB_URL });
   await pg.connect();
   const stop = async () => {
-    stopping = true;
+    stopping();
     for (const child of children) child.kill('SIGTERM');
     // Workers finish their calls in flight on SIGTERM; a hanging CRM would hold them to its timeout.
     const kill = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 15_000);
@@ -139,4 +164,18 @@ function printTable(rows) {
   for (const r of rows) console.log(line(keys.map((k) => cell(r, k).padStart(width(k)))));
 }
 
-module.exports = { DB_URL, REDIS_URL, percentile, freePort, option, sleep, startStack, statusesOf, printTable };
+module.exports = {
+  resetStores,
+  DB_URL,
+  REDIS_URL,
+  ADMIN_TOKEN,
+  apiClient,
+  percentile,
+  freePort,
+  option,
+  sleep,
+  spawnProcesses,
+  startStack,
+  statusesOf,
+  printTable,
+};

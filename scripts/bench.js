@@ -19,16 +19,11 @@ const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { request, Agent } = require('undici');
-const { freePort, percentile } = require('./bench-common');
-const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
+const { ADMIN_TOKEN, DB_URL, REDIS_URL, apiClient, resetStores, freePort, option, percentile, printTable, spawnProcesses } = require('./bench-common');
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const DESTINATIONS = Number(process.env.BENCH_DESTINATIONS ?? 3);
-const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/crm_push_bench';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const root = path.resolve(__dirname, '..');
 const fs = require('node:fs');
 const PROFILE = process.argv.includes('--profile');
@@ -103,29 +98,6 @@ function startCrm(postedAt, lags) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, received: () => received })));
 }
 
-async function resetStores(redisUrl) {
-  const { Client } = require('pg');
-  const url = new URL(DB_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-  await require('@crm-push/db').prepareDatabase(DB_URL);
-  if (redisUrl) {
-    const { Redis } = require('ioredis');
-    const redis = new Redis(redisUrl);
-    await redis.flushdb();
-    redis.disconnect();
-  }
-}
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
 /** CPU seconds (user + system) a process and, optionally, its direct children have used. */
 function cpuSeconds(pid, withChildren = false) {
   const fs = require('node:fs');
@@ -174,7 +146,7 @@ async function redisCpu(nodes) {
 
 /** One end-to-end run; with `isolation`, the regular-expression isolation figures follow it on the same api. */
 async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, isolation = false }) {
-  await resetStores(flushUrl);
+  await resetStores(flushUrl ?? null);
   const postedAt = new Map();
   const lags = [];
   const crm = await startCrm(postedAt, lags);
@@ -192,49 +164,16 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0',
     ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
   };
-  // The production flags, then BENCH_NODE_ARGS (a later V8 flag wins, so it can override them).
-  const nodeArgs = [...PROCESS_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const profileDir = PROFILE || HEAP ? fs.mkdtempSync(path.join(os.tmpdir(), 'crm-push-bench-')) : undefined;
   const roleArgs = (role) => [
     ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}.cpuprofile`] : []),
     ...(HEAP ? ['--heapsnapshot-signal=SIGUSR2'] : []),
   ];
-  const spawnEntry = (entry, role) =>
-    spawn(process.execPath, [...nodeArgs, ...roleArgs(role), path.join(root, entry)], { env, cwd: profileDir ?? root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const children = [
-    spawnEntry('apps/api/dist/main.js', 'api'),
-    ...Array.from({ length: workers }, (_, w) => spawnEntry('apps/worker/dist/main.js', `worker${w + 1}`)),
-  ];
-  let stopping = false;
-  for (const child of children) {
-    child.once('exit', (code) => {
-      if (!stopping) {
-        console.error(`bench failed: a process exited early (code ${code})`);
-        process.exit(1);
-      }
-    });
-  }
-  const base = `http://127.0.0.1:${port}`;
-  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30000 });
-  const call = async (method, p, key, body) => {
-    const res = await request(base + p, {
-      method,
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    return { status: res.statusCode, body: await res.body.json() };
-  };
+  const { children, stopping } = spawnProcesses({ env, workers, roleArgs, cwd: profileDir ?? root });
+  const { agent, call, healthy } = apiClient(`http://127.0.0.1:${port}`, CONCURRENCY);
   const pgPid = await postmasterPid();
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await request(`${base}/health`, { dispatcher: agent })).statusCode === 200) break;
-      } catch {
-        if (i > 100) throw new Error('api did not start');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await healthy();
     // Idle: started and answering, before any account or lead (a worker's ready line comes before the api's /health).
     await new Promise((r) => setTimeout(r, 1000));
     const idleRss = children.map((c) => rssMb(c.pid));
@@ -331,7 +270,7 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     }
     return row;
   } finally {
-    stopping = true;
+    stopping();
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))));
     crm.server.close();
@@ -446,15 +385,6 @@ async function regexIsolation(call, bystanderKey) {
     'isolation hostile leads': hostileLeads,
     'isolation p99 / 100 ms': (underAttack / 100).toFixed(2),
   };
-}
-
-function printTable(rows) {
-  const keys = Object.keys(rows[0]);
-  const width = (k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length));
-  const line = (cells) => `| ${cells.join(' | ')} |`;
-  console.log(line(keys.map((k) => k.padEnd(width(k)))));
-  console.log(line(keys.map((k) => '-'.repeat(width(k)))));
-  for (const r of rows) console.log(line(keys.map((k) => String(r[k]).padStart(width(k)))));
 }
 
 async function main() {
