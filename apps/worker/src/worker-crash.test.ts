@@ -38,8 +38,10 @@ describe('workers that die or are stopped mid-call', () => {
     first.proc.kill('SIGKILL');
     await first.exited;
 
-    // BullMQ's stalled-job check hands the killed worker's jobs to the next one.
-    const second = await t.stack.startWorker({ WORKER_CONCURRENCY: String(concurrency), ...FAST_STALL_RECOVERY });
+    // BullMQ's stalled-job check hands the killed worker's jobs to the next one. The survivor holds
+    // its own locks long: on a starved machine a 3 s lock can lapse mid-call and BullMQ would run
+    // that job a third time, which is lock loss in the survivor, not what this test is about.
+    const second = await t.stack.startWorker({ WORKER_CONCURRENCY: String(concurrency), ...FAST_STALL_RECOVERY, WORKER_LOCK_MS: '30000' });
     await allLeadsSettled(t.stack.database, 'every lead to settle after the crash');
     await second.stop();
 
