@@ -1,7 +1,7 @@
 import { crmModule, isCrmType } from '@crm-push/crm';
 import { z } from 'zod';
 
-/** A destination's `batch` setting as the API takes it (API.md, "Batching"). */
+/** A destination's `batch` setting as the API takes it (docs/api.md, "Batching"). */
 export const batchSettingsSchema = z
   .object({
     enabled: z.boolean().optional(),
@@ -28,7 +28,7 @@ export function effectiveBatch(destination: { type: string; batch: unknown }): E
   if (!vendorMax) return null;
   const parsed = batchSettingsSchema.safeParse(destination.batch ?? {});
   const settings = parsed.success ? parsed.data : {};
-  // On unless turned off (API.md: `enabled` defaults to true for the vendors that have a batch API).
+  // On unless turned off (docs/api.md: `enabled` defaults to true for the vendors that have a batch API).
   if (settings.enabled === false || settings.maxSize === 1) return null;
   return { maxSize: Math.min(settings.maxSize ?? vendorMax, vendorMax), maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS };
 }
