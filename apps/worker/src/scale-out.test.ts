@@ -29,7 +29,10 @@ async function startFlow(opts: StackOptions) {
   const api = await stack.startApi();
   const apiKey = (await api.createAccount()).apiKey;
   const destinationIds: string[] = [];
-  for (let i = 0; i < DESTINATIONS; i++) destinationIds.push(await api.addDestination(apiKey, `${sink.url}/leads`));
+  // A timeout far above any answer of the sink: on a loaded machine a 10 s timeout can expire on a
+  // stalled test process and be retried, a second call that is not what these tests count.
+  const destination = { name: 'sink', type: 'custom', config: { url: `${sink.url}/leads`, timeoutMs: 60_000 } };
+  for (let i = 0; i < DESTINATIONS; i++) destinationIds.push(await api.addDestination(apiKey, destination));
   return { sink, stack, api, apiKey, destinationIds };
 }
 
@@ -51,6 +54,14 @@ async function expectDeliveredOnce(stack: Stack, sink: CustomSink, ids: string[]
   expect(deliveries.filter((d) => d.status !== 'succeeded')).toEqual([]);
   const keys = new Set(deliveries.map((d) => d.id));
   const calls = sink.received.filter((r) => r.idempotencyKey && keys.has(r.idempotencyKey));
+  const callsOf = (id: string) => calls.filter((c) => c.idempotencyKey === id).length;
+  const repeated = deliveries.filter((d) => callsOf(d.id) !== 1).map((d) => d.id);
+  // On failure: which deliveries, and what their attempt rows say about each call.
+  const attempts = await stack.database.db.attempt.findMany({
+    where: { deliveryId: { in: repeated } },
+    select: { deliveryId: true, startedAt: true, errorCode: true },
+  });
+  expect({ repeated, attempts }).toEqual({ repeated: [], attempts: [] });
   expect(calls).toHaveLength(deliveries.length);
 }
 
