@@ -1,15 +1,8 @@
-import { openTestDomain, type TestDomain } from '@crm-push/testing';
+import { useTestDomain } from '@crm-push/testing';
 import { createIngester } from './ingest-lead';
 
 describe('the shared lead insert', () => {
-  let domain: TestDomain;
-
-  beforeAll(async () => {
-    domain = await openTestDomain();
-  });
-  afterAll(async () => {
-    await domain?.close();
-  });
+  const domain = useTestDomain();
 
   it('fails only the lead PostgreSQL refuses when it shares a statement with good leads of another account', async () => {
     const [hostile, bystander] = await Promise.all(['Hostile', 'Bystander'].map((name) => domain.deps.db.account.create({ data: { name } })));

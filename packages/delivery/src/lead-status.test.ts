@@ -1,5 +1,5 @@
 import { DeliveryError } from '@crm-push/outbound';
-import { openTestDomain, type TestDomain } from '@crm-push/testing';
+import { useTestDomain, type TestDomain } from '@crm-push/testing';
 import { LEAD_STATUS_CASES } from './__tests__/lead-status-cases';
 import { leadStatusOf, refreshLeadStatus, type DeliveryStatus } from './lead-status';
 import { recordFailure, recordSuccesses } from './record-outcome';
@@ -60,15 +60,11 @@ const transitions = LEAD_STATUS_CASES.flatMap(([statuses]) =>
 );
 
 describe('every statement that changes a lead status agrees with leadStatusOf', () => {
-  let domain: TestDomain;
+  const domain = useTestDomain();
   let accountId: string;
 
   beforeAll(async () => {
-    domain = await openTestDomain();
     accountId = (await domain.deps.db.account.create({ data: { name: 'Acme' } })).id;
-  });
-  afterAll(async () => {
-    await domain?.close();
   });
 
   /** A lead whose CRM deliveries have `statuses`, with its status as the rule puts it. */

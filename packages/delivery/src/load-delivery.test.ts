@@ -1,15 +1,8 @@
-import { openTestDomain, type TestDomain } from '@crm-push/testing';
+import { useTestDomain } from '@crm-push/testing';
 import { loadDeliveries } from './load-delivery';
 
 describe('loadDeliveries', () => {
-  let domain: TestDomain;
-
-  beforeAll(async () => {
-    domain = await openTestDomain();
-  });
-  afterAll(async () => {
-    await domain?.close();
-  });
+  const domain = useTestDomain();
 
   it('answers exactly what findMany with the lead, destination and flow included answers', async () => {
     const { db } = domain.deps;

@@ -15,7 +15,7 @@ export interface TestDomain {
  * The delivery domain without any process around it, for tests that call its functions directly
  * (packages/delivery, packages/sources). No worker runs: enqueued jobs wait in Redis.
  */
-export async function openTestDomain(env: Record<string, string> = {}): Promise<TestDomain> {
+async function openTestDomain(env: Record<string, string> = {}): Promise<TestDomain> {
   const database = await createTestDatabase();
   const redis = await openTestRedis();
   const config = loadConfig({ DATABASE_URL: database.url, REDIS_URL: redis.url, LOG_LEVEL: 'silent', ...env });
@@ -35,4 +35,16 @@ export async function openTestDomain(env: Record<string, string> = {}): Promise<
       await database.drop();
     },
   };
+}
+
+/** openTestDomain for a describe block: opened before its tests, closed after them. */
+export function useTestDomain(env: Record<string, string> = {}): TestDomain {
+  const domain = {} as TestDomain;
+  beforeAll(async () => {
+    Object.assign(domain, await openTestDomain(env));
+  });
+  afterAll(async () => {
+    await domain.close?.();
+  });
+  return domain;
 }

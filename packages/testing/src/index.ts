@@ -16,7 +16,7 @@ export { startTcpProxy, type TcpProxy } from './faults/tcp-proxy';
 export { startOwnRedis, type OwnRedis } from './faults/redis-server';
 export { jsonCall, type JsonAnswer, type JsonCallOptions } from './json-call';
 export { deliveryFailure } from './delivery-failure';
-export { openTestDomain, type TestDomain } from './domain';
+export { useTestDomain, type TestDomain } from './domain';
 export type { ApiClient } from './harness/api-client';
 export { startSystem, TEST_ADMIN_TOKEN, type AppFactory, type SystemOptions, type TestSystem } from './harness/system';
 export { useSystemWithSink, type SystemWithSink, type SystemWithSinkOptions } from './harness/use-system';
