@@ -98,11 +98,11 @@ export async function pushPendingPage(
     accountId,
     leadIds.flatMap((leadId) => routed.filter((destinationId) => !have.has(`${leadId}/${destinationId}`)).map((destinationId) => ({ leadId, destinationId }))),
   );
-  const gathering = created.filter((d) => gather.destinationIds.has(d.destinationId!));
-  await enqueueOrLeaveToSweep(deps, gathering, 'new', { delayMs: gather.delayMs });
+  const gathering = (d: DeliveryRef) => gather.destinationIds.has(d.destinationId!);
+  await enqueueOrLeaveToSweep(deps, created.filter(gathering), 'new', { delayMs: gather.delayMs });
   await enqueueOrLeaveToSweep(
     deps,
-    created.filter((d) => !gather.destinationIds.has(d.destinationId!)),
+    created.filter((d) => !gathering(d)),
     'new',
   );
   if (created.length) deps.metrics?.deliveriesRequeued('push', created.length);

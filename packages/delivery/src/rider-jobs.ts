@@ -18,9 +18,8 @@ export async function finishRiderJobs(deps: DeliveryDeps, destinationId: string,
         select: { id: true, kind: true, round: true, status: true },
       });
       const refs = rows.map((r) => ({ ...r, destinationId }));
-      const settled = refs.filter((r) => r.status === 'succeeded' || r.status === 'failed');
-      const open = refs.filter((r) => r.status !== 'succeeded' && r.status !== 'failed');
-      await Promise.all([deps.queues.removeJobsOf(settled), deps.queues.promote(open)]);
+      const settled = (r: (typeof refs)[number]) => r.status === 'succeeded' || r.status === 'failed';
+      await Promise.all([deps.queues.removeJobsOf(refs.filter(settled)), deps.queues.promote(refs.filter((r) => !settled(r)))]);
     } catch (err) {
       deps.logger.debug({ destinationId, err: (err as Error).message }, 'riders left to their own rechecks');
     }

@@ -86,7 +86,7 @@ export class Queues {
     return [...this.shardQueues.crm, ...this.shardQueues.action];
   }
 
-  /** The queue a delivery's job lives in: its kind's queue, in its destination's shard. */
+  /** The queue a delivery's job lives in: its class's queue, in its destination's shard. */
   queueFor(ref: DeliveryRef): Queue {
     const key: ShardedQueueKey = deliveryClassOf(ref.kind);
     // Flow actions have no destination lane; their own id spreads them evenly.
