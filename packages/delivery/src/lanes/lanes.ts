@@ -9,7 +9,7 @@ import { changeHealth, extendPause, pauseDestination, resumeDestination, type He
 import { laneKeys, type LaneKeys } from './lane-keys';
 import { effectiveLimits, storedLimits, type EffectiveLimits } from './lane-limits';
 import { recordThrottledCall } from './record-throttled-call';
-import { acquireLease, markCallEnded, releaseLease, renewLease, takeFromWindow } from './rolling-window';
+import { acquireLease, leaseIfOpen, markCallEnded, releaseLease, renewLease, takeFromWindow, type LaneState } from './rolling-window';
 import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from './vendor-signals';
 
 /*
@@ -78,48 +78,23 @@ export class Lanes {
     const d = delivery.destination;
     const keys = laneKeys(d.id);
     const now = Date.now();
-    let probing = false;
-
-    const [holdReply, learnedReply, pausedReply] = (await this.redis.multi().hgetall(keys.hold).hgetall(keys.learned).hgetall(keys.paused).exec()) ?? [];
-    const hold = holdReply?.[1] as Record<string, string> | undefined;
-    const learned = learnedReply?.[1] as Record<string, string> | undefined;
-    // The lane's mirror of a pause is fresher than the row this job loaded (another worker may have just paused it).
-    // A mirror made under older credentials than this job loaded is stale (written after an admin's update resumed it).
-    const mirroredReply = pausedReply?.[1] as Record<string, string> | undefined;
-    const mirrored = mirroredReply?.credentialsVersion && Number(mirroredReply.credentialsVersion) < d.credentialsVersion ? undefined : mirroredReply;
-    const pause = mirrored?.reason
-      ? { reason: mirrored.reason, resumeAt: Number(mirrored.resumeAt) ? new Date(Number(mirrored.resumeAt)) : null }
-      : d.healthState === 'paused'
-        ? await currentPause(deps, d.id)
-        : undefined;
-    const limits = effectiveLimits(d.type, storedLimits(d.limits), { max: numberOr(learned?.max), intervalMs: numberOr(learned?.intervalMs) });
-    // Waiters of a lane that reopens are spread over the windows they will need, in FIFO order.
-    const perWindow = limits.requestsPerInterval ?? limits.maxConcurrency;
-    const waitFor = (reason: WaitReason, ms: number) => this.wait(keys, delivery.id, reason, ms, perWindow, limits.intervalMs);
-
-    if (pause) {
-      if (pause.reason === 'MANUAL' || !pause.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
-      const until = pause.resumeAt.getTime();
-      if (until > now) return waitFor('paused', until - now);
-      if (!(await this.claimProbe(keys))) return waitFor('paused', PROBE_WAIT_MS);
-      probing = true;
-    }
-
-    let probingHold = false;
-    if (hold?.until && !probing) {
-      const until = Number(hold.until);
-      if (until > now) return waitFor('held', until - now);
-      if (hold.probe === '1') {
-        if (!(await this.claimProbe(keys))) return waitFor('held', PROBE_WAIT_MS);
-        probingHold = true;
-      }
-    }
-
+    const own = storedLimits(d.limits);
     const token = `${delivery.id}:${randomUUID()}`;
-    if (!(await acquireLease(this.redis, keys.leases, token, limits.maxConcurrency, LEASE_MS))) {
-      if (probing || probingHold) await this.redis.del(keys.probe);
-      return this.wait(keys, delivery.id, 'concurrency', 0, limits.maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
-    }
+    // The concurrency limit is the destination's own or the default, never what the vendor reported.
+    const { maxConcurrency } = effectiveLimits(d.type, own, {});
+    const state = await leaseIfOpen(this.redis, keys, {
+      token,
+      max: maxConcurrency,
+      leaseMs: LEASE_MS,
+      rowPaused: d.healthState === 'paused',
+      credentialsVersion: d.credentialsVersion,
+    });
+    const limits = effectiveLimits(d.type, own, { max: numberOr(state.learned.max), intervalMs: numberOr(state.learned.intervalMs) });
+    if (state.lease === 'full') return this.wait(keys, delivery.id, 'concurrency', 0, maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
+    const probe = state.lease === 'taken' ? { probing: false, probingHold: false } : await this.enterClosed(deps, delivery, keys, state, token, limits, now);
+    if ('waitMs' in probe) return probe;
+    const { probing, probingHold } = probe;
+
     let windowMember: string | undefined;
     if (limits.requestsPerInterval !== null) {
       const admissionWindowMs = limits.intervalMs + windowGuardMs(limits.intervalMs);
@@ -147,8 +122,62 @@ export class Lanes {
       }
       windowMember = taken.member;
     }
-    const holding = !!hold?.until && hold.probe === '1' && !probingHold;
+    const holding = !!state.hold.until && state.hold.probe === '1' && !probingHold;
     return this.pass(deps, delivery, keys, token, limits, { probing, probingHold, mayReactivate: d.healthState === 'throttled' && !holding, windowMember });
+  }
+
+  /**
+   * A lane that was not plainly open (leaseIfOpen): paused, held by the vendor, or loaded as
+   * paused. Says how long to wait, or lets this call through as the probe (or because the pause
+   * or hold is over, or PostgreSQL no longer has the pause) with a lease taken.
+   */
+  private async enterClosed(
+    deps: DeliveryDeps,
+    delivery: LoadedDelivery & { destination: Destination },
+    keys: LaneKeys,
+    state: LaneState,
+    token: string,
+    limits: EffectiveLimits,
+    now: number,
+  ): Promise<LaneWait | { probing: boolean; probingHold: boolean }> {
+    const d = delivery.destination;
+    const { hold } = state;
+    // The lane's mirror of a pause is fresher than the row this job loaded (another worker may have just paused it).
+    // A mirror made under older credentials than this job loaded is stale (written after an admin's update resumed it).
+    const mirrored = state.paused.credentialsVersion && Number(state.paused.credentialsVersion) < d.credentialsVersion ? undefined : state.paused;
+    const pause = mirrored?.reason
+      ? { reason: mirrored.reason, resumeAt: Number(mirrored.resumeAt) ? new Date(Number(mirrored.resumeAt)) : null }
+      : d.healthState === 'paused'
+        ? await currentPause(deps, d.id)
+        : undefined;
+    // Waiters of a lane that reopens are spread over the windows they will need, in FIFO order.
+    const perWindow = limits.requestsPerInterval ?? limits.maxConcurrency;
+    const waitFor = (reason: WaitReason, ms: number) => this.wait(keys, delivery.id, reason, ms, perWindow, limits.intervalMs);
+
+    let probing = false;
+    if (pause) {
+      if (pause.reason === 'MANUAL' || !pause.resumeAt) return this.wait(keys, delivery.id, 'paused', MANUAL_PAUSE_WAIT_MS, 1, 0);
+      const until = pause.resumeAt.getTime();
+      if (until > now) return waitFor('paused', until - now);
+      if (!(await this.claimProbe(keys))) return waitFor('paused', PROBE_WAIT_MS);
+      probing = true;
+    }
+
+    let probingHold = false;
+    if (hold.until && !probing) {
+      const until = Number(hold.until);
+      if (until > now) return waitFor('held', until - now);
+      if (hold.probe === '1') {
+        if (!(await this.claimProbe(keys))) return waitFor('held', PROBE_WAIT_MS);
+        probingHold = true;
+      }
+    }
+
+    if (!(await acquireLease(this.redis, keys.leases, token, limits.maxConcurrency, LEASE_MS))) {
+      if (probing || probingHold) await this.redis.del(keys.probe);
+      return this.wait(keys, delivery.id, 'concurrency', 0, limits.maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
+    }
+    return { probing, probingHold };
   }
 
   /**
@@ -225,11 +254,12 @@ export class Lanes {
       },
       release: async () => {
         clearInterval(renew);
-        if (probe.windowMember) await markCallEnded(this.redis, keys.calls, probe.windowMember);
-        // Whatever the probe found (success, a new hold, a longer pause) is recorded by now: the next may go.
-        if (probe.probing || probe.probingHold) await this.redis.del(keys.probe);
         const tx = this.redis.multi().zrem(keys.leases, token).zrem(keys.waiting, delivery.id).zcard(keys.waiting);
-        const replies = await (resetFailures ? tx.del(keys.failures) : tx).exec();
+        if (probe.windowMember) markCallEnded(tx, keys.calls, probe.windowMember);
+        // Whatever the probe found (success, a new hold, a longer pause) is recorded by now: the next may go.
+        if (probe.probing || probe.probingHold) tx.del(keys.probe);
+        if (resetFailures) tx.del(keys.failures);
+        const replies = await tx.exec();
         // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
         if (probe.mayReactivate && Number(replies?.[2]?.[1] ?? 0) === 0) {
           await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
