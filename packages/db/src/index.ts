@@ -1,4 +1,4 @@
-export { createDb, type Db } from './client';
+export { createDb, queryDirect, type Db } from './client';
 export { storageIssues, stringProblem, RESERVED_KEYS, STORABLE_LIMITS, type StorageIssue } from './storable-json';
 export { isConnectionLoss } from './connection-loss';
 export { applyMigrations, ensureDatabase, prepareDatabase, DEFAULT_MIGRATIONS_DIR } from './migrate';

@@ -1,4 +1,4 @@
-import { Prisma, type Db } from '@crm-push/db';
+import { Prisma, queryDirect, type Db } from '@crm-push/db';
 
 /** A delivery with everything needed to run it: its lead, its destination, its flow. */
 export type LoadedDelivery = Prisma.DeliveryGetPayload<{ include: { lead: true; destination: true; flow: true } }>;
@@ -14,25 +14,27 @@ const DELIVERY_FIELDS = Object.values(Prisma.DeliveryScalarFieldEnum);
 /** Every column is its field's name in snake case (the schema's @map convention). */
 const columnOf = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const selectList = (table: string, fields: readonly string[], prefix: string) => fields.map((f) => `${table}."${columnOf(f)}" AS "${prefix}${f}"`).join(', ');
-const SELECT_LIST = Prisma.raw(
-  [selectList('d', DELIVERY_FIELDS, ''), ...Object.entries(RELATIONS).map(([name, r]) => selectList(r.table, r.fields, `${name}.`))].join(', '),
+const SELECT_LIST = [selectList('d', DELIVERY_FIELDS, ''), ...Object.entries(RELATIONS).map(([name, r]) => selectList(r.table, r.fields, `${name}.`))].join(
+  ', ',
 );
+const LOAD_DELIVERIES = `
+  SELECT ${SELECT_LIST}
+  FROM deliveries d
+  JOIN leads l ON l.id = d.lead_id
+  LEFT JOIN destinations dst ON dst.id = d.destination_id
+  LEFT JOIN flows f ON f.id = d.flow_id
+  WHERE d.id = ANY($1::text[])`;
 
 /**
  * Deliveries with everything needed to run them, in one query. Written out rather than a
- * findMany with includes: Prisma's relation joins come back as JSON that its runtime maps value
- * by value, which was the worker's largest cost after the network (see `npm run bench`);
- * load-delivery.test.ts holds the result to what findMany answers.
+ * findMany with includes, and run without Prisma's runtime (queryDirect): Prisma maps the
+ * relation joins' JSON, and a raw query's values, one by one, which was the worker's largest
+ * cost after the network (see `npm run bench`); load-delivery.test.ts holds the result to what
+ * findMany answers.
  */
 export async function loadDeliveries(db: Db, ids: readonly string[]): Promise<LoadedDelivery[]> {
   if (!ids.length) return [];
-  const rows = await db.$queryRaw<Record<string, unknown>[]>`
-    SELECT ${SELECT_LIST}
-    FROM deliveries d
-    JOIN leads l ON l.id = d.lead_id
-    LEFT JOIN destinations dst ON dst.id = d.destination_id
-    LEFT JOIN flows f ON f.id = d.flow_id
-    WHERE d.id = ANY(${[...ids]}::text[])`;
+  const { rows } = await queryDirect<Record<string, unknown>>(db, LOAD_DELIVERIES, [ids]);
   return rows.map(toLoadedDelivery);
 }
 

@@ -1,6 +1,6 @@
 import type { PushResult } from '@crm-push/crm';
 import type { DeliveryError } from '@crm-push/outbound';
-import { Prisma } from '@crm-push/db';
+import { queryDirect } from '@crm-push/db';
 import { v7 as uuidv7 } from 'uuid';
 import type { DeliveryDeps } from './deps';
 import { statusOfFate, type FailureFate } from './delivery-fate';
@@ -36,39 +36,46 @@ export interface Success {
 export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes: readonly Success[]) {
   if (!successes.length) return;
   const column = <T>(pick: (s: Success) => T) => successes.map(pick);
-  await deps.db.$executeRaw`
-    WITH input AS (
-      SELECT * FROM unnest(
-        ${column((s) => s.delivery.id)}::text[], ${column(() => uuidv7())}::text[], ${column((s) => s.attempt.startedAt)}::timestamp[],
-        ${column((s) => s.attempt.durationMs)}::int[], ${column((s) => s.result.statusCode ?? null)}::int[],
-        ${column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null))}::jsonb[], ${column((s) => s.result.externalId)}::text[],
-        ${column((s) => s.delivery.round)}::int[], ${column((s) => s.attempt.batchSize ?? null)}::int[]
-      ) AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round, batch_size)
-    ), counted AS (
-      -- A job of an earlier round (superseded by an explicit push while calling) counts its call only.
-      UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = ${UTC_NOW}
-      FROM input WHERE d.id = input.delivery_id AND d.round <> input.round
-      RETURNING d.id
-    ), done AS (
-      UPDATE deliveries d
-      SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
-          last_error_message = NULL, last_error_retryable = NULL, external_id = coalesce(input.external_id, d.external_id),
-          next_retry_at = NULL, updated_at = ${UTC_NOW}
-      FROM input WHERE d.id = input.delivery_id AND d.round = input.round
-      RETURNING d.id, d.lead_id, d.kind
-    ), logged AS (
-      -- Only for the rows just updated (and so locked): a delivery erased with its lead while its
-      -- call ran is skipped, instead of a foreign-key error failing the whole batch.
-      INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta, batch_size)
-      SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta, input.batch_size
-      FROM input WHERE input.delivery_id IN (SELECT id FROM done UNION ALL SELECT id FROM counted)
-    )
-    UPDATE leads SET status = 'synced', updated_at = ${UTC_NOW}
-    WHERE id IN (SELECT lead_id FROM done WHERE kind = 'crm') AND status <> 'synced'`;
+  await queryDirect(deps.db, RECORD_SUCCESSES, [
+    column((s) => s.delivery.id),
+    column(() => uuidv7()),
+    column((s) => s.attempt.startedAt.toISOString()),
+    column((s) => s.attempt.durationMs),
+    column((s) => s.result.statusCode ?? null),
+    column((s) => (s.result.meta ? JSON.stringify(s.result.meta) : null)),
+    column((s) => s.result.externalId),
+    column((s) => s.delivery.round),
+    column((s) => s.attempt.batchSize ?? null),
+  ]);
 }
 
-/** Timestamps are stored as UTC without a zone, as Prisma writes them. */
-const UTC_NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
+/** recordSuccesses' statement, run without Prisma's runtime (see queryDirect): its parameters are arrays of every success. */
+const RECORD_SUCCESSES = `
+  -- Timestamps are stored as UTC without a zone, as Prisma writes them.
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::int[], $5::int[], $6::jsonb[], $7::text[], $8::int[], $9::int[])
+      AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round, batch_size)
+  ), counted AS (
+    -- A job of an earlier round (superseded by an explicit push while calling) counts its call only.
+    UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = (now() AT TIME ZONE 'UTC')
+    FROM input WHERE d.id = input.delivery_id AND d.round <> input.round
+    RETURNING d.id
+  ), done AS (
+    UPDATE deliveries d
+    SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
+        last_error_message = NULL, last_error_retryable = NULL, external_id = coalesce(input.external_id, d.external_id),
+        next_retry_at = NULL, updated_at = (now() AT TIME ZONE 'UTC')
+    FROM input WHERE d.id = input.delivery_id AND d.round = input.round
+    RETURNING d.id, d.lead_id, d.kind
+  ), logged AS (
+    -- Only for the rows just updated (and so locked): a delivery erased with its lead while its
+    -- call ran is skipped, instead of a foreign-key error failing the whole batch.
+    INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta, batch_size)
+    SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta, input.batch_size
+    FROM input WHERE input.delivery_id IN (SELECT id FROM done UNION ALL SELECT id FROM counted)
+  )
+  UPDATE leads SET status = 'synced', updated_at = (now() AT TIME ZONE 'UTC')
+  WHERE id IN (SELECT lead_id FROM done WHERE kind = 'crm') AND status <> 'synced'`;
 
 /**
  * Records a failed call (or, with `attempt` omitted, a failure before any call such as a
