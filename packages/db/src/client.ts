@@ -4,7 +4,8 @@ import { PrismaClient } from './generated/prisma/client';
 
 export type Db = PrismaClient;
 
-const pools = new WeakMap<Db, pg.Pool>();
+/** The pool under a client made by createDb, on the client itself (so a wrapper that forwards properties keeps it). */
+const POOL = Symbol('crm-push.pool');
 
 /**
  * A Prisma client over node-postgres (Prisma 7's driver adapter: no native engine needed).
@@ -18,7 +19,7 @@ export function createDb(databaseUrl: string, opts: { max?: number } = {}): Db {
   // An idle connection's error surfaces in the next statement on it; without a listener it would end the process.
   pool.on('error', () => undefined);
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  pools.set(db, pool);
+  Object.defineProperty(db, POOL, { value: pool });
   return db;
 }
 
@@ -38,7 +39,7 @@ const directTypes = {
  * node-postgres would send it in the machine's local time.
  */
 export async function queryDirect<Row>(db: Db, text: string, values: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
-  const pool = pools.get(db);
+  const pool = (db as Db & { [POOL]?: pg.Pool })[POOL];
   if (!pool) throw new Error('queryDirect needs a client made by createDb');
   const result = await pool.query({ text, values: values as unknown[], types: directTypes });
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };

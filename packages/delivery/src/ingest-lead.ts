@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { isConnectionLoss, Prisma } from '@crm-push/db';
+import { isConnectionLoss, Prisma, queryDirect } from '@crm-push/db';
 import { createBatcher } from './batcher';
 import type { DeliveryDeps } from './deps';
 import { enqueueOrLeaveToSweep } from './leave-to-sweep';
@@ -166,41 +166,55 @@ async function insertIsolated(deps: DeliveryDeps, rows: readonly LeadRow[]): Pro
  * Leads and their deliveries in one round trip, atomic as one statement. ON CONFLICT DO
  * NOTHING skips a repeat (the unique indexes decide, race-safe, also between two rows of one
  * batch); only the deliveries of leads actually inserted are written. Returns the inserted ids.
+ * Run without Prisma's runtime (queryDirect): its parameters are arrays of every lead.
  */
 async function insertLeads(deps: DeliveryDeps, rows: readonly LeadRow[]): Promise<Set<string>> {
   const leads = rows.map((r) => r.lead);
   const deliveries = rows.flatMap((r) => r.deliveries.map((d) => ({ ...d, leadId: r.lead.id, accountId: r.lead.accountId })));
   const leadColumn = <T>(pick: (l: LeadRow['lead']) => T) => leads.map(pick);
   const deliveryColumn = <T>(pick: (d: (typeof deliveries)[number]) => T) => deliveries.map(pick);
-  const inserted = await deps.db.$queryRaw<{ id: string }[]>`
-    WITH new_leads AS (
-      INSERT INTO leads (id, account_id, source, external_id, idempotency_key, data, test, status, created_at, updated_at)
-      SELECT id, account_id, source, external_id, idempotency_key, data, test, 'pending', created_at, created_at
-      FROM unnest(${leadColumn((l) => l.id)}::text[], ${leadColumn((l) => l.accountId)}::text[], ${leadColumn((l) => l.source)}::text[],
-                  ${leadColumn((l) => l.externalId)}::text[], ${leadColumn((l) => l.idempotencyKey)}::text[],
-                  ${leadColumn((l) => JSON.stringify(l.data))}::jsonb[], ${leadColumn((l) => l.test)}::boolean[],
-                  ${leadColumn((l) => l.createdAt)}::timestamp[])
-        AS t(id, account_id, source, external_id, idempotency_key, data, test, created_at)
-      ON CONFLICT DO NOTHING
-      RETURNING id, created_at
-    ), new_deliveries AS (
-      INSERT INTO deliveries (id, account_id, lead_id, kind, destination_id, flow_id, action_index, status, created_at, updated_at)
-      SELECT p.id, p.account_id, p.lead_id, p.kind, p.destination_id, p.flow_id, p.action_index, 'queued', new_leads.created_at, new_leads.created_at
-      FROM unnest(${deliveryColumn((d) => d.id)}::text[], ${deliveryColumn((d) => d.accountId)}::text[], ${deliveryColumn((d) => d.leadId)}::text[],
-                  ${deliveryColumn((d) => d.kind)}::text[], ${deliveryColumn((d) => d.destinationId ?? null)}::text[],
-                  ${deliveryColumn((d) => d.flowId ?? null)}::text[], ${deliveryColumn((d) => d.actionIndex ?? null)}::int[])
-        AS p(id, account_id, lead_id, kind, destination_id, flow_id, action_index)
-      JOIN new_leads ON new_leads.id = p.lead_id
-    )
-    SELECT id FROM new_leads`;
+  const { rows: inserted } = await queryDirect<{ id: string }>(deps.db, INSERT_LEADS, [
+    leadColumn((l) => l.id),
+    leadColumn((l) => l.accountId),
+    leadColumn((l) => l.source),
+    leadColumn((l) => l.externalId),
+    leadColumn((l) => l.idempotencyKey),
+    leadColumn((l) => JSON.stringify(l.data)),
+    leadColumn((l) => l.test),
+    leadColumn((l) => l.createdAt.toISOString()),
+    deliveryColumn((d) => d.id),
+    deliveryColumn((d) => d.accountId),
+    deliveryColumn((d) => d.leadId),
+    deliveryColumn((d) => d.kind),
+    deliveryColumn((d) => d.destinationId ?? null),
+    deliveryColumn((d) => d.flowId ?? null),
+    deliveryColumn((d) => d.actionIndex ?? null),
+  ]);
   return new Set(inserted.map((r) => r.id));
 }
 
-/** A raw statement reports the driver's error kind (P2010) where a model query says P2003. */
+const INSERT_LEADS = `
+  WITH new_leads AS (
+    INSERT INTO leads (id, account_id, source, external_id, idempotency_key, data, test, status, created_at, updated_at)
+    SELECT id, account_id, source, external_id, idempotency_key, data, test, 'pending', created_at, created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::boolean[], $8::timestamp[])
+      AS t(id, account_id, source, external_id, idempotency_key, data, test, created_at)
+    ON CONFLICT DO NOTHING
+    RETURNING id, created_at
+  ), new_deliveries AS (
+    INSERT INTO deliveries (id, account_id, lead_id, kind, destination_id, flow_id, action_index, status, created_at, updated_at)
+    SELECT p.id, p.account_id, p.lead_id, p.kind, p.destination_id, p.flow_id, p.action_index, 'queued', new_leads.created_at, new_leads.created_at
+    FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[])
+      AS p(id, account_id, lead_id, kind, destination_id, flow_id, action_index)
+    JOIN new_leads ON new_leads.id = p.lead_id
+  )
+  SELECT id FROM new_leads`;
+
+/** PostgreSQL's foreign_key_violation. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
 function isForeignKeyViolation(err: unknown): boolean {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  const kind = (err.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)?.driverAdapterError?.cause?.kind;
-  return err.code === 'P2003' || kind === 'ForeignKeyConstraintViolation';
+  return (err as { code?: unknown } | null)?.code === FOREIGN_KEY_VIOLATION;
 }
 
 function counted(deps: DeliveryDeps, result: IngestResult): IngestResult {
