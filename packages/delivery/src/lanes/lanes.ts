@@ -9,7 +9,8 @@ import { changeHealth, extendPause, pauseDestination, resumeDestination, type He
 import { laneKeys, type LaneKeys } from './lane-keys';
 import { effectiveLimits, storedLimits, type EffectiveLimits } from './lane-limits';
 import { recordThrottledCall } from './record-throttled-call';
-import { acquireLease, leaseIfOpen, markCallEnded, releaseLease, renewLease, takeFromWindow, type LaneState } from './rolling-window';
+import { endCall, leaseIfOpen, type LaneState } from './lane-scripts';
+import { acquireLease, releaseLease, renewLease, takeFromWindow } from './rolling-window';
 import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from './vendor-signals';
 
 /*
@@ -218,13 +219,13 @@ export class Lanes {
     renew.unref();
     const dailyBudget = storedLimits(d.limits)?.dailyBudget;
     const signalOpts = { dailyBudget, dailyRecheckMs: deps.config.DAILY_LIMIT_RECHECK_MS };
-    // A success ends the lane's run of consecutive failures; the reset rides on release's MULTI (one round trip fewer per call).
-    let resetFailures = false;
+    // A success ends the lane's run of consecutive failures, with the end of the call (endCall).
+    let succeeded = false;
     return {
       limits,
       // A lane that cannot record what the vendor said must not turn a delivered lead into a failure.
       succeeded: (result) => {
-        resetFailures = true;
+        succeeded = true;
         return this.onSuccess(deps, d, keys, result, signalOpts, probe).catch((err: Error) =>
           deps.logger.warn({ destinationId: d.id, err: err.message }, 'lane could not record a success'),
         );
@@ -254,14 +255,15 @@ export class Lanes {
       },
       release: async () => {
         clearInterval(renew);
-        const tx = this.redis.multi().zrem(keys.leases, token).zrem(keys.waiting, delivery.id).zcard(keys.waiting);
-        if (probe.windowMember) markCallEnded(tx, keys.calls, probe.windowMember);
-        // Whatever the probe found (success, a new hold, a longer pause) is recorded by now: the next may go.
-        if (probe.probing || probe.probingHold) tx.del(keys.probe);
-        if (resetFailures) tx.del(keys.failures);
-        const replies = await tx.exec();
+        const waiting = await endCall(this.redis, keys, {
+          token,
+          deliveryId: delivery.id,
+          windowMember: probe.windowMember,
+          probing: probe.probing || probe.probingHold,
+          succeeded,
+        });
         // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
-        if (probe.mayReactivate && Number(replies?.[2]?.[1] ?? 0) === 0) {
+        if (probe.mayReactivate && waiting === 0) {
           await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
         }
       },

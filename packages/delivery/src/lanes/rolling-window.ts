@@ -10,7 +10,7 @@ import type { RedisConnection } from '@crm-push/queue';
  * A call taken back may make a concurrent one see one too many and wait a little longer: the
  * error is always on the safe side. A call in flight is scored `inFlightMs` ahead (always counted,
  * however slow it is; if its worker dies it drops out after that), and when it is over
- * `markCallEnded` moves it to the time it ended: the vendor counted it somewhere between
+ * the end of the call (endCall, lane-scripts.ts) moves it to the time it ended: the vendor counted it somewhere between
  * admission and then, so counting it from its end keeps our window a superset of the vendor's,
  * whatever the latency in between.
  */
@@ -63,70 +63,6 @@ export async function acquireLease(redis: RedisConnection, key: string, token: s
   return false;
 }
 
-/**
- * The lane's state and, when the lane is plainly open, a lease, in one round trip: the admission
- * of almost every call. Plainly open: no pause mirrored (one made under older credentials than
- * `credentialsVersion` is stale and does not count), the row the job loaded not paused, and no
- * vendor hold in force or waiting for its probe. Otherwise no lease is taken (`lease: 'closed'`)
- * and the caller decides what the pause or hold means (Lanes.admit). A Lua script, not a MULTI,
- * because the lease depends on what is read: a lease taken blindly would count a paused lane's
- * waiters as running calls and keep its probe out.
- */
-const LEASE_IF_OPEN = `
-local function field(flat, name)
-  for i = 1, #flat, 2 do if flat[i] == name then return flat[i + 1] end end
-end
-local hold, learned, paused = redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3])
-local now, leaseMs, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local reason, version = field(paused, 'reason'), tonumber(field(paused, 'credentialsVersion') or '')
-local mirroredPause = reason and reason ~= '' and not (version and version < tonumber(ARGV[6]))
-local holdUntil = field(hold, 'until')
-local held = holdUntil and holdUntil ~= '' and ((tonumber(holdUntil) or 0) > now or field(hold, 'probe') == '1')
-if mirroredPause or ARGV[5] == '1' or held then return {hold, learned, paused, 'closed'} end
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-if redis.call('ZCARD', KEYS[4]) >= max then return {hold, learned, paused, 'full'} end
-redis.call('ZADD', KEYS[4], now + leaseMs, ARGV[4])
-redis.call('PEXPIRE', KEYS[4], leaseMs * 2)
-return {hold, learned, paused, 'taken'}`;
-
-type Hash = Record<string, string>;
-export interface LaneState {
-  hold: Hash;
-  learned: Hash;
-  paused: Hash;
-  lease: 'taken' | 'full' | 'closed';
-}
-
-type WithLeaseIfOpen = RedisConnection & { leaseIfOpen(...args: (string | number)[]): Promise<[string[], string[], string[], LaneState['lease']]> };
-
-export async function leaseIfOpen(
-  redis: RedisConnection,
-  keys: { hold: string; learned: string; paused: string; leases: string },
-  lease: { token: string; max: number; leaseMs: number; rowPaused: boolean; credentialsVersion: number },
-  now = Date.now(),
-): Promise<LaneState> {
-  if (!('leaseIfOpen' in redis)) redis.defineCommand('leaseIfOpen', { numberOfKeys: 4, lua: LEASE_IF_OPEN });
-  const [hold, learned, paused, outcome] = await (redis as WithLeaseIfOpen).leaseIfOpen(
-    keys.hold,
-    keys.learned,
-    keys.paused,
-    keys.leases,
-    now,
-    lease.leaseMs,
-    lease.max,
-    lease.token,
-    lease.rowPaused ? '1' : '0',
-    lease.credentialsVersion,
-  );
-  return { hold: hashOf(hold), learned: hashOf(learned), paused: hashOf(paused), lease: outcome };
-}
-
-function hashOf(flat: string[]): Hash {
-  const hash: Hash = {};
-  for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
-  return hash;
-}
-
 export async function renewLease(redis: RedisConnection, key: string, token: string, leaseMs: number): Promise<void> {
   await redis
     .multi()
@@ -137,9 +73,4 @@ export async function renewLease(redis: RedisConnection, key: string, token: str
 
 export async function releaseLease(redis: RedisConnection, key: string, token: string): Promise<void> {
   await redis.zrem(key, token);
-}
-
-/** Re-scores an admitted call at the time it ended (see takeFromWindow), on the MULTI that ends the call. */
-export function markCallEnded(tx: ReturnType<RedisConnection['multi']>, key: string, member: string, now = Date.now()) {
-  return tx.zadd(key, 'XX', now, member);
 }
