@@ -70,6 +70,8 @@ function spawnProcesses({ env, workers, roleArgs = () => [], cwd = root }) {
     child.once('exit', (code) => {
       if (!stopping) {
         console.error(`bench failed: a process exited early (code ${code})`);
+        // The others would go on taking the bench queue's jobs after the bench is gone.
+        for (const other of children) other.kill('SIGKILL');
         process.exit(1);
       }
     });
