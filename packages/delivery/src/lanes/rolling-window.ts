@@ -9,10 +9,10 @@ import type { RedisConnection } from '@crm-push/queue';
  * (atomic, no Lua): add the call, count the window, and take the call back out if it is over.
  * A call taken back may make a concurrent one see one too many and wait a little longer: the
  * error is always on the safe side. A call in flight is scored `inFlightMs` ahead (always counted,
- * however slow it is; if its worker dies it drops out after that), and when it is over
- * the end of the call (endCall, lane-scripts.ts) moves it to the time it ended: the vendor counted it somewhere between
- * admission and then, so counting it from its end keeps our window a superset of the vendor's,
- * whatever the latency in between.
+ * however slow it is; if its worker dies it drops out after that), and when it is over the
+ * end of the call (endCall, lane-scripts.ts) moves it to the time it ended: the vendor counted it
+ * somewhere between admission and then, so counting it from its end keeps our window a superset
+ * of the vendor's, whatever the latency in between.
  */
 export async function takeFromWindow(
   redis: RedisConnection,
