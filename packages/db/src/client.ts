@@ -38,9 +38,9 @@ const directTypes = {
  * by column name; timestamps come back as Dates read as UTC. Pass a Date as `toISOString()`:
  * node-postgres would send it in the machine's local time.
  */
-export async function queryDirect<Row>(db: Db, text: string, values: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
+export async function queryDirect<Row>(db: Db, text: string, values: readonly unknown[]): Promise<{ rows: Row[] }> {
   const pool = (db as Db & { [POOL]?: pg.Pool })[POOL];
   if (!pool) throw new Error('queryDirect needs a client made by createDb');
   const result = await pool.query({ text, values: values as unknown[], types: directTypes });
-  return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  return { rows: result.rows as Row[] };
 }

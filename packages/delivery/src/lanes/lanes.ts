@@ -124,7 +124,12 @@ export class Lanes {
       windowMember = taken.member;
     }
     const holding = !!state.hold.until && state.hold.probe === '1' && !probingHold;
-    return this.pass(deps, delivery, keys, token, limits, { probing, probingHold, mayReactivate: d.healthState === 'throttled' && !holding, windowMember });
+    return this.pass(deps, delivery, keys, token, limits, own?.dailyBudget, {
+      probing,
+      probingHold,
+      mayReactivate: d.healthState === 'throttled' && !holding,
+      windowMember,
+    });
   }
 
   /**
@@ -212,12 +217,12 @@ export class Lanes {
     keys: LaneKeys,
     token: string,
     limits: EffectiveLimits,
+    dailyBudget: number | undefined,
     probe: { probing: boolean; probingHold: boolean; mayReactivate: boolean; windowMember?: string },
   ): LanePass {
     const d = delivery.destination;
     const renew = setInterval(() => void renewLease(this.redis, keys.leases, token, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
     renew.unref();
-    const dailyBudget = storedLimits(d.limits)?.dailyBudget;
     const signalOpts = { dailyBudget, dailyRecheckMs: deps.config.DAILY_LIMIT_RECHECK_MS };
     // A success ends the lane's run of consecutive failures, with the end of the call (endCall).
     let succeeded = false;
