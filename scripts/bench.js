@@ -186,12 +186,13 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     while (crm.received() < 50 * workers * DESTINATIONS) await new Promise((r) => setTimeout(r, 50));
     const deliveredBefore = crm.received();
 
-    const cpu = () => ({
+    const cpu = async () => ({
       api: cpuSeconds(children[0].pid),
       workers: children.slice(1).reduce((t, c) => t + cpuSeconds(c.pid), 0),
       postgres: pgPid ? cpuSeconds(pgPid, true) : NaN,
+      redis: await redisCpu(redisNodes),
     });
-    const cpuBefore = { ...cpu(), redis: await redisCpu(redisNodes) };
+    const cpuBefore = await cpu();
     const load = os.loadavg()[0];
     const latencies = [];
     let next = 0;
@@ -223,7 +224,7 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     const expected = deliveredBefore + LEADS * DESTINATIONS;
     while (crm.received() < expected) await new Promise((r) => setTimeout(r, 20));
     const totalSeconds = (performance.now() - started) / 1000;
-    const cpuAfter = { ...cpu(), redis: await redisCpu(redisNodes) };
+    const cpuAfter = await cpu();
     const deliveries = LEADS * DESTINATIONS;
     const perDelivery = (k) => ((cpuAfter[k] - cpuBefore[k]) * 1000) / deliveries;
     latencies.sort((a, b) => a - b);
@@ -240,13 +241,13 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
       'lag p99 ms': Math.round(percentile(lags, 99)),
       'api CPU ms/lead': (((cpuAfter.api - cpuBefore.api) * 1000) / LEADS).toFixed(3),
       'worker CPU ms/delivery': perDelivery('workers').toFixed(3),
-      'CPU ms/delivery': (perDelivery('api') + perDelivery('workers') + perDelivery('redis') + perDelivery('postgres')).toFixed(3),
+      'CPU ms/delivery': allProcesses(perDelivery).toFixed(3),
       'api ms': perDelivery('api').toFixed(3),
       'workers ms': perDelivery('workers').toFixed(3),
       'redis ms': perDelivery('redis').toFixed(3),
       'pg ms': perDelivery('postgres').toFixed(3),
     };
-    if (SUSTAINED) Object.assign(row, await sustained(call, account.apiKey, crm, postedAt, lags, children));
+    if (SUSTAINED) Object.assign(row, await sustained(call, account.apiKey, crm, postedAt, lags, cpu));
     row['api RSS MB idle'] = idleRss[0];
     row['worker RSS MB idle'] = idleRss.slice(1).join('/');
     row['api RSS MB'] = rssMb(children[0].pid);
@@ -284,15 +285,18 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
   }
 }
 
+/** CPU per delivery of the whole system: the api, the workers, Redis and PostgreSQL. */
+const allProcesses = (perDelivery) => perDelivery('api') + perDelivery('workers') + perDelivery('redis') + perDelivery('postgres');
+
 /** Paced ingest at SUSTAINED_RATE leads/s for SUSTAINED_SECONDS; the lag of those leads' deliveries. */
-async function sustained(call, apiKey, crm, postedAt, lags, children) {
+async function sustained(call, apiKey, crm, postedAt, lags, cpu) {
   const first = 1_000_000;
   const total = SUSTAINED_RATE * SUSTAINED_SECONDS;
   const expected = crm.received() + total * DESTINATIONS;
   const lagStart = lags.length;
   const latencies = [];
   const pending = [];
-  const cpu0 = { api: cpuSeconds(children[0].pid), workers: children.slice(1).reduce((t, c) => t + cpuSeconds(c.pid), 0) };
+  const cpu0 = await cpu();
   const started = performance.now();
   let sent = 0;
   let failed = 0;
@@ -322,14 +326,19 @@ async function sustained(call, apiKey, crm, postedAt, lags, children) {
   const sustainedLags = lags.slice(lagStart).sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
   const deliveries = total * DESTINATIONS;
+  const cpu1 = await cpu();
+  const perDelivery = (k) => ((cpu1[k] - cpu0[k]) * 1000) / deliveries;
   return {
     'sustained leads/s': Math.round(total / ingestSeconds),
     'sustained failed': failed,
     'sustained ingest p99 ms': Math.round(percentile(latencies, 99)),
     'sustained lag p50 ms': Math.round(percentile(sustainedLags, 50)),
     'sustained lag p99 ms': Math.round(percentile(sustainedLags, 99)),
-    'sustained api CPU ms/lead': (((cpuSeconds(children[0].pid) - cpu0.api) * 1000) / total).toFixed(3),
-    'sustained worker CPU ms/delivery': (((children.slice(1).reduce((t, c) => t + cpuSeconds(c.pid), 0) - cpu0.workers) * 1000) / deliveries).toFixed(3),
+    'sustained api CPU ms/lead': (((cpu1.api - cpu0.api) * 1000) / total).toFixed(3),
+    'sustained worker CPU ms/delivery': perDelivery('workers').toFixed(3),
+    'sustained CPU ms/delivery': allProcesses(perDelivery).toFixed(3),
+    'sustained redis ms': perDelivery('redis').toFixed(3),
+    'sustained pg ms': perDelivery('postgres').toFixed(3),
   };
 }
 

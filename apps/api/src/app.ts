@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import type { RedisConnection } from '@crm-push/queue';
 import type { ProcessMetrics } from '@crm-push/metrics';
 import { adminRouter } from './admin/admin-router';
@@ -44,35 +44,49 @@ export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLog(deps.logger));
+  const throttle = new AuthThrottle(opts.redis, deps.logger, opts.authThrottle);
+  // The API first: an ingest, the request that comes by the thousand, is not matched against
+  // the routes of the health checks, docs and admin panel (and they are not against the API's).
+  app.use(apiRouter(deps, opts, throttle));
   app.use(healthRouter(deps, opts.redis));
   if (opts.metrics) app.use(metricsRouter(opts.metrics));
   app.use(docsRouter());
-  const throttle = new AuthThrottle(opts.redis, deps.logger, opts.authThrottle);
-  const keys = new ApiKeyResolver(deps.db, deps.logger, opts.subscriber);
-  // Before the JSON-only body handling below: the admin login form posts urlencoded.
+  // Before any JSON-only body handling: the admin login form posts urlencoded.
   app.use(adminRouter(deps, throttle));
   // Public, keyed by the token in the URL, with bodies in whatever a platform or form sends.
   app.use(ingestRouter(deps));
-  // Authentication before body parsing: a caller without a key learns nothing about its body.
-  const admin = requireAdmin(deps.config.ADMIN_TOKEN, throttle);
-  const account = requireAccount(keys, throttle);
-  app.use('/v1', (req, res, next) => (req.path === '/accounts' ? admin : account)(req, res, next));
-  app.use('/crm', account);
-  app.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
-  app.use('/crm', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
-  app.use(requireJson);
-  app.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
-  app.use(refuseUnstorableInput);
-  // First: an ingest, the request that comes by the thousand, is not matched against every other route.
-  app.use(leadsRouter(deps));
-  app.use(accountsRouter(deps));
-  app.use(apiKeysRouter(deps, keys, opts.redis));
-  app.use(destinationsRouter(deps));
-  app.use(flowsRouter(deps));
-  app.use(deliveriesRouter(deps));
-  app.use(operationsRouter(deps));
-  app.use(sourcesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** The API proper: API keys, JSON bodies. Everything else (health, docs, admin, source ingest) is not. */
+const isApiPath = (path: string) => /^\/(v1|crm)(\/|$)/.test(path);
+
+/** /v1 and /crm: authentication, then the account's rate limit, then the JSON body, then the routes. */
+function apiRouter(deps: ApiDeps, opts: AppOptions, throttle: AuthThrottle): Router {
+  const api = Router();
+  // next('router'): whatever is not the API leaves this router at once.
+  api.use((req, _res, next) => next(isApiPath(req.path) ? undefined : 'router'));
+  const keys = new ApiKeyResolver(deps.db, deps.logger, opts.subscriber);
+  // Authentication before body parsing: a caller without a key learns nothing about its body.
+  const admin = requireAdmin(deps.config.ADMIN_TOKEN, throttle);
+  const account = requireAccount(keys, throttle);
+  api.use('/v1', (req, res, next) => (req.path === '/accounts' ? admin : account)(req, res, next));
+  api.use('/crm', account);
+  api.use('/v1', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
+  api.use('/crm', accountRateLimit(deps.config.RATE_LIMIT_PER_MINUTE));
+  api.use(requireJson);
+  api.use(express.json({ limit: opts.bodyLimit ?? '256kb', strict: true }));
+  api.use(refuseUnstorableInput);
+  // First: an ingest is not matched against every other route.
+  api.use(leadsRouter(deps));
+  api.use(accountsRouter(deps));
+  api.use(apiKeysRouter(deps, keys, opts.redis));
+  api.use(destinationsRouter(deps));
+  api.use(flowsRouter(deps));
+  api.use(deliveriesRouter(deps));
+  api.use(operationsRouter(deps));
+  api.use(sourcesRouter(deps));
+  return api;
 }

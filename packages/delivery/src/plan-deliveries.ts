@@ -1,4 +1,4 @@
-import type { Db } from '@crm-push/db';
+import { queryDirect, type Db } from '@crm-push/db';
 import { routeLead, type ConditionNode, type FlowAction, type RoutableFlow } from '@crm-push/flows';
 import { storedActions } from './flow-secrets';
 
@@ -24,33 +24,35 @@ export interface AccountRouting {
   destinations: { id: string; routing: string }[];
 }
 
+/** Both halves of an account's routing in one statement: its enabled flows, then its usable destinations, each in id order. */
+const LOAD_ROUTING = `
+  SELECT 'flow' AS part, id, account_id AS "accountId", "when", actions, NULL AS routing
+  FROM flows WHERE account_id = ANY($1::text[]) AND enabled
+  UNION ALL
+  SELECT 'destination', id, account_id, NULL, NULL, routing
+  FROM destinations WHERE account_id = ANY($1::text[]) AND enabled AND deleted_at IS NULL
+  ORDER BY part, id`;
+
+type RoutingRow =
+  { part: 'flow'; id: string; accountId: string; when: unknown; actions: unknown } | { part: 'destination'; id: string; accountId: string; routing: string };
+
 /**
- * Reads the routing of several accounts in two queries (the ingester batches the accounts of
- * concurrent requests). Read fresh every time: a cache would route leads by stale flows.
+ * Reads the routing of several accounts in one statement (the ingester batches the accounts of
+ * concurrent requests), run without Prisma's runtime like the insert that follows it (see
+ * queryDirect). Read fresh every time: a cache would route leads by stale flows.
  */
 export async function loadRouting(db: Db, accountIds: readonly string[]): Promise<Map<string, AccountRouting>> {
   const ids = [...new Set(accountIds)];
-  const [flows, destinations] = await Promise.all([
-    db.flow.findMany({
-      where: { accountId: { in: ids }, enabled: true },
-      select: { id: true, accountId: true, enabled: true, when: true, actions: true },
-      orderBy: { id: 'asc' },
-    }),
-    db.destination.findMany({
-      where: { accountId: { in: ids }, enabled: true, deletedAt: null },
-      select: { id: true, accountId: true, routing: true },
-      orderBy: { id: 'asc' },
-    }),
-  ]);
+  const { rows } = await queryDirect<RoutingRow>(db, LOAD_ROUTING, [ids]);
   const byAccount = new Map(ids.map((id) => [id, { flows: [], destinations: [] } as AccountRouting]));
-  // Stored webhook and Slack actions carry sealed secrets instead of signingSecret / webhookUrl;
-  // routing reads only each action's type and crm_push ids, so the stored shape serves as it is.
-  for (const f of flows) {
-    byAccount
-      .get(f.accountId)!
-      .flows.push({ id: f.id, enabled: f.enabled, when: f.when as unknown as ConditionNode, actions: storedActions(f.actions) as unknown as FlowAction[] });
+  for (const row of rows) {
+    const routing = byAccount.get(row.accountId)!;
+    // Stored webhook and Slack actions carry sealed secrets instead of signingSecret / webhookUrl;
+    // routing reads only each action's type and crm_push ids, so the stored shape serves as it is.
+    if (row.part === 'flow') {
+      routing.flows.push({ id: row.id, enabled: true, when: row.when as ConditionNode, actions: storedActions(row.actions) as unknown as FlowAction[] });
+    } else routing.destinations.push({ id: row.id, routing: row.routing });
   }
-  for (const d of destinations) byAccount.get(d.accountId)!.destinations.push({ id: d.id, routing: d.routing });
   return byAccount;
 }
 
