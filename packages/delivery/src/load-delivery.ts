@@ -5,25 +5,20 @@ export type LoadedDelivery = Prisma.DeliveryGetPayload<{ include: { lead: true; 
 
 /** Each relation's model columns under a prefix of its own, in one flat row. */
 const RELATIONS = {
-  lead: { table: 'l', fields: Object.values(Prisma.LeadScalarFieldEnum) },
-  destination: { table: 'dst', fields: Object.values(Prisma.DestinationScalarFieldEnum) },
-  flow: { table: 'f', fields: Object.values(Prisma.FlowScalarFieldEnum) },
+  lead: Object.values(Prisma.LeadScalarFieldEnum),
+  destination: Object.values(Prisma.DestinationScalarFieldEnum),
+  flow: Object.values(Prisma.FlowScalarFieldEnum),
 } as const;
 const DELIVERY_FIELDS = Object.values(Prisma.DeliveryScalarFieldEnum);
 
 /** Every column is its field's name in snake case (the schema's @map convention). */
 const columnOf = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const selectList = (table: string, fields: readonly string[], prefix: string) => fields.map((f) => `${table}."${columnOf(f)}" AS "${prefix}${f}"`).join(', ');
-const SELECT_LIST = [selectList('d', DELIVERY_FIELDS, ''), ...Object.entries(RELATIONS).map(([name, r]) => selectList(r.table, r.fields, `${name}.`))].join(
-  ', ',
-);
-const LOAD_DELIVERIES = `
-  SELECT ${SELECT_LIST}
-  FROM deliveries d
-  JOIN leads l ON l.id = d.lead_id
-  LEFT JOIN destinations dst ON dst.id = d.destination_id
-  LEFT JOIN flows f ON f.id = d.flow_id
-  WHERE d.id = ANY($1::text[])`;
+/** The fields of one of load_deliveries' row-typed columns (`t.delivery`, `t.lead`, ...), by field name. */
+const selectList = (column: string, fields: readonly string[], prefix: string) =>
+  fields.map((f) => `(t.${column})."${columnOf(f)}" AS "${prefix}${f}"`).join(', ');
+const SELECT_LIST = [selectList('delivery', DELIVERY_FIELDS, ''), ...Object.entries(RELATIONS).map(([name, fields]) => selectList(name, fields, `${name}.`))];
+/** The join itself is the function load_deliveries, whose plan PostgreSQL keeps per connection (migration 20261203080000_hot_statement_functions). */
+const LOAD_DELIVERIES = `SELECT ${SELECT_LIST.join(', ')} FROM load_deliveries($1::text[]) t`;
 
 /**
  * Deliveries with everything needed to run them, in one query. Written out rather than a
@@ -41,14 +36,14 @@ export async function loadDeliveries(db: Db, ids: readonly string[]): Promise<Lo
 function toLoadedDelivery(row: Record<string, unknown>): LoadedDelivery {
   const delivery: Record<string, unknown> = {};
   for (const f of DELIVERY_FIELDS) delivery[f] = row[f];
-  for (const [name, r] of Object.entries(RELATIONS)) {
+  for (const [name, fields] of Object.entries(RELATIONS)) {
     // Every model's id is never null: a null id is a relation the delivery does not have.
     if (row[`${name}.id`] === null) {
       delivery[name] = null;
       continue;
     }
     const related: Record<string, unknown> = {};
-    for (const f of r.fields) related[f] = row[`${name}.${f}`];
+    for (const f of fields) related[f] = row[`${name}.${f}`];
     delivery[name] = related;
   }
   return delivery as LoadedDelivery;

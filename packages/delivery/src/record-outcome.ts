@@ -49,33 +49,12 @@ export async function recordSuccesses(deps: Pick<DeliveryDeps, 'db'>, successes:
   ]);
 }
 
-/** recordSuccesses' statement, run without Prisma's runtime (see queryDirect): its parameters are arrays of every success. */
-const RECORD_SUCCESSES = `
-  -- Timestamps are stored as UTC without a zone, as Prisma writes them.
-  WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::int[], $5::int[], $6::jsonb[], $7::text[], $8::int[], $9::int[])
-      AS t(delivery_id, attempt_id, started_at, duration_ms, status_code, meta, external_id, round, batch_size)
-  ), counted AS (
-    -- A job of an earlier round (superseded by an explicit push while calling) counts its call only.
-    UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = (now() AT TIME ZONE 'UTC')
-    FROM input WHERE d.id = input.delivery_id AND d.round <> input.round
-    RETURNING d.id
-  ), done AS (
-    UPDATE deliveries d
-    SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = input.status_code, last_error_code = NULL,
-        last_error_message = NULL, last_error_retryable = NULL, external_id = coalesce(input.external_id, d.external_id),
-        next_retry_at = NULL, updated_at = (now() AT TIME ZONE 'UTC')
-    FROM input WHERE d.id = input.delivery_id AND d.round = input.round
-    RETURNING d.id, d.lead_id, d.kind
-  ), logged AS (
-    -- Only for the rows just updated (and so locked): a delivery erased with its lead while its
-    -- call ran is skipped, instead of a foreign-key error failing the whole batch.
-    INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, meta, batch_size)
-    SELECT input.attempt_id, input.delivery_id, input.started_at, input.duration_ms, input.status_code, input.meta, input.batch_size
-    FROM input WHERE input.delivery_id IN (SELECT id FROM done UNION ALL SELECT id FROM counted)
-  )
-  UPDATE leads SET status = 'synced', updated_at = (now() AT TIME ZONE 'UTC')
-  WHERE id IN (SELECT lead_id FROM done WHERE kind = 'crm') AND status <> 'synced'`;
+/**
+ * recordSuccesses' statement, run without Prisma's runtime (see queryDirect): its parameters are
+ * arrays of every success. The statement itself is the function record_successes, whose plan
+ * PostgreSQL keeps per connection (migration 20261203080000_hot_statement_functions).
+ */
+const RECORD_SUCCESSES = `SELECT record_successes($1::text[], $2::text[], $3::timestamp[], $4::int[], $5::int[], $6::jsonb[], $7::text[], $8::int[], $9::int[])`;
 
 /**
  * Records a failed call (or, with `attempt` omitted, a failure before any call such as a
