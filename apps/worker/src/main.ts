@@ -17,7 +17,7 @@ async function main() {
   // BullMQ defines its ~40 Lua scripts on the queue connection, and ioredis copies every defined
   // script onto each MULTI it builds, which made the lanes' four MULTIs per delivery the worker's
   // top self-time entry (see the performance section of the README).
-  const laneConnection = createRedis(redisTarget(config), 'lanes');
+  const laneConnection = createRedis(redisTarget(config), 'worker');
   const deps = deliveryDepsOf(config, { db, queues, logger, metrics, lanes: new Lanes(laneConnection) });
   const workerOpts = { concurrency: config.WORKER_CONCURRENCY, lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS };
   // Every shard of the CRM and action queues, so any worker can take any destination's jobs.

@@ -14,25 +14,16 @@ export function redisTarget(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: s
   return { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
 }
 
-/** What a connection is for: BullMQ's workers, the api's producing, or the workers' lanes (lanes/). */
-export type RedisRole = 'worker' | 'producer' | 'lanes';
-
 /**
  * The one connection factory. Workers block on Redis and must wait for it through outages
  * (maxRetriesPerRequest: null, as BullMQ requires). Producers — the api — must fail fast
  * instead, so an ingest never hangs on a Redis outage: the lead is already in PostgreSQL and
  * the sweep enqueues it later. On a cluster the same options apply to every node's connection.
  */
-export function createRedis(target: string | RedisTarget, role: RedisRole): RedisConnection {
+export function createRedis(target: string | RedisTarget, role: 'worker' | 'producer'): RedisConnection {
   const { url, clusterNodes } = typeof target === 'string' ? { url: target, clusterNodes: undefined } : target;
   const options: RedisOptions =
-    role === 'producer'
-      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }
-      : { maxRetriesPerRequest: null, enableReadyCheck: false };
-  // A worker's concurrent jobs call their lane scripts in the same tick (their delivery rows
-  // arrive in one batched read), so one socket write can carry several: for Redis and the worker,
-  // each write and read is a syscall and a wake-up. BullMQ's connections stay as BullMQ expects them.
-  if (role === 'lanes') options.enableAutoPipelining = true;
+    role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: false } : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
   const redis = clusterNodes?.length
     ? new Cluster(clusterNodes.map(parseNode), clusterOptions(options, role))
     : new Redis(url, { ...options, lazyConnect: false });
@@ -41,13 +32,12 @@ export function createRedis(target: string | RedisTarget, role: RedisRole): Redi
   return redis;
 }
 
-function clusterOptions(redisOptions: RedisOptions, role: RedisRole): ClusterOptions {
+function clusterOptions(redisOptions: RedisOptions, role: 'worker' | 'producer'): ClusterOptions {
   return {
     redisOptions,
     enableReadyCheck: true,
     // A producer fails fast while the cluster is unreachable, like a single-node producer.
-    enableOfflineQueue: role !== 'producer',
-    enableAutoPipelining: role === 'lanes',
+    enableOfflineQueue: role === 'worker',
     // Keep trying to rediscover the cluster after an outage instead of giving up after a few tries.
     clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
   };
