@@ -98,19 +98,22 @@ function startCrm(postedAt, lags) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, received: () => received })));
 }
 
-/** CPU seconds (user + system) a process and, optionally, its direct children have used. */
+/** CPU seconds (user + system) a process and, optionally, its direct children, live or ended, have used. */
 function cpuSeconds(pid, withChildren = false) {
   const fs = require('node:fs');
   const ticks = 100; // USER_HZ on Linux
   const read = (p) => {
     try {
       const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks };
+      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks, reaped: (Number(fields[13]) + Number(fields[14])) / ticks };
     } catch {
-      return { ppid: -1, cpu: 0 };
+      return { ppid: -1, cpu: 0, reaped: 0 };
     }
   };
-  let total = read(pid).cpu;
+  // With children: the live ones, and those already gone (a pool closing an idle connection ends
+  // its PostgreSQL backend), whose time the parent has collected.
+  const self = read(pid);
+  let total = self.cpu + (withChildren ? self.reaped : 0);
   if (withChildren) {
     for (const entry of fs.readdirSync('/proc')) if (/^\d+$/.test(entry) && read(entry).ppid === pid) total += read(entry).cpu;
   }
