@@ -229,7 +229,7 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
     const totalSeconds = (performance.now() - started) / 1000;
     const cpuAfter = await cpu();
     const deliveries = LEADS * DESTINATIONS;
-    const perDelivery = (k) => ((cpuAfter[k] - cpuBefore[k]) * 1000) / deliveries;
+    const perDelivery = perDeliveryOf(cpuBefore, cpuAfter, deliveries);
     latencies.sort((a, b) => a - b);
     lags.sort((a, b) => a - b);
     const row = {
@@ -288,6 +288,9 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
   }
 }
 
+/** CPU-ms per delivery of one process kind (api, workers, redis, postgres) between two readings of `cpu()`. */
+const perDeliveryOf = (before, after, deliveries) => (kind) => ((after[kind] - before[kind]) * 1000) / deliveries;
+
 /** CPU per delivery of the whole system: the api, the workers, Redis and PostgreSQL. */
 const allProcesses = (perDelivery) => perDelivery('api') + perDelivery('workers') + perDelivery('redis') + perDelivery('postgres');
 
@@ -330,7 +333,7 @@ async function sustained(call, apiKey, crm, postedAt, lags, cpu) {
   latencies.sort((a, b) => a - b);
   const deliveries = total * DESTINATIONS;
   const cpu1 = await cpu();
-  const perDelivery = (k) => ((cpu1[k] - cpu0[k]) * 1000) / deliveries;
+  const perDelivery = perDeliveryOf(cpu0, cpu1, deliveries);
   return {
     'sustained leads/s': Math.round(total / ingestSeconds),
     'sustained failed': failed,
