@@ -188,6 +188,11 @@ describe('Meta Lead Ads through the api and worker processes, a fake Graph API a
       return found.length === 3 ? found : undefined;
     });
     expect(leads.map((l) => (l.data as { email: string }).email).sort()).toEqual(['one@example.com', 'three@example.com', 'two@example.com']);
+    // Stored is not the end: each lead goes on to both CRMs (and the stack's closing check finds no delivery still waiting for its job).
+    await waitFor('the 6 deliveries to succeed', async () => {
+      const deliveries = await t.stack.database.db.delivery.findMany({ where: { leadId: { in: leads.map((l) => l.id) } }, select: { status: true } });
+      return deliveries.length === 6 && deliveries.every((d) => d.status === 'succeeded');
+    });
   });
 
   it('names an expired page token on the source as a clear error, without retrying it', async () => {
