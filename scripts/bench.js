@@ -10,7 +10,8 @@
 // Always printed: CPU-ms per lead (api) and per delivery (workers), from /proc/<pid>/stat, and each
 // process's RSS after the run; and, measured in the same run, two ceilings the delivery rate is
 // printed as a ratio of: raw BullMQ (no-op jobs, concurrency 50) and a raw pipeline (a BullMQ worker
-// POSTing each job's ~1 KB body to the same sink with undici over keep-alive, no database).
+// POSTing each job's ~1 KB body to the same sink with undici over keep-alive, no database). Last,
+// the performance targets against the first scenario's figures: each one met or not.
 // Flags: --profile (CPU profiles of the api and workers, top functions by self time), --heap (a heap
 // snapshot of each process after the run), --sustained (1 000 leads/s × 3 destinations for 30 s,
 // paced; BENCH_SUSTAINED_RATE and BENCH_SUSTAINED_SECONDS change it), --no-ceilings, --no-isolation
@@ -288,6 +289,30 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
   }
 }
 
+/** The sustained phase runs at the load the sustained-lag target is stated for. */
+const atTargetLoad = SUSTAINED_RATE === 1000 && SUSTAINED_SECONDS === 30 && DESTINATIONS === 3;
+/**
+ * The performance targets (README, Performance), each read off a scenario's figures; undefined
+ * when this run did not measure it (no ceilings, or no sustained phase at the target's load).
+ */
+const TARGETS = [
+  ['end to end ≥ 0.5 × raw pipeline', (r) => r['÷ raw pipeline'], (v) => v >= 0.5],
+  ['ingest ≥ 2 000 leads/s at 50 concurrent', (r) => (CONCURRENCY === 50 ? r['ingest leads/s'] : undefined), (v) => v >= 2000],
+  ['ingest p99 ≤ 50 ms at 50 concurrent', (r) => (CONCURRENCY === 50 ? r['ingest p99 ms'] : undefined), (v) => v <= 50],
+  ['sustained 1 000 leads/s × 3 for 30 s: lag p99 < 1 s', (r) => (atTargetLoad ? r['sustained lag p99 ms'] : undefined), (v) => v < 1000],
+  ['api RSS ≤ 150 MB after the run', (r) => r['api RSS MB'], (v) => v <= 150],
+  ['worker RSS ≤ 150 MB after the run (the largest)', (r) => Math.max(...String(r['worker RSS MB']).split('/').map(Number)), (v) => v <= 150],
+];
+
+/** One line per target for a scenario: the figure, and whether it is met. */
+function targetsOf(row) {
+  return TARGETS.map(([target, read, met]) => {
+    const value = read(row);
+    const measured = value !== undefined && value !== '' && !Number.isNaN(Number(value));
+    return { target, figure: measured ? value : 'not measured', met: measured ? (met(Number(value)) ? 'yes' : 'no') : '' };
+  });
+}
+
 /** CPU-ms per delivery of one process kind (api, workers, redis, postgres) between two readings of `cpu()`. */
 const perDeliveryOf = (before, after, deliveries) => (kind) => ((after[kind] - before[kind]) * 1000) / deliveries;
 
@@ -467,6 +492,8 @@ async function main() {
     console.log(`\n${row.scenario}, ${row.workers} worker(s):`);
     for (const [k, v] of Object.entries(row)) console.log(`  ${k.padEnd(34)} ${v}`);
   }
+  console.log(`\nTargets, ${rows[0].scenario}, ${rows[0].workers} worker(s):`);
+  printTable(targetsOf(rows[0]));
 }
 
 // `--lanes`: the flow-control scenarios of scripts/bench-lanes.js instead of the throughput phase;
