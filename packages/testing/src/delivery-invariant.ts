@@ -1,7 +1,7 @@
 import { loadConfig } from '@crm-push/config';
 import type { Db } from '@crm-push/db';
 import { invariantBreach } from '@crm-push/delivery';
-import { createRedis, Queues, type QueueLayoutOptions } from '@crm-push/queue';
+import { createRedis, Queues, type QueueLayout, type QueueLayoutOptions, type RedisTarget } from '@crm-push/queue';
 
 export interface InvariantBreach {
   deliveryId: string;
@@ -14,9 +14,10 @@ export interface InvariantBreach {
 
 export interface InvariantCheckOptions {
   db: Db;
-  redisUrl: string;
-  /** Where the queues live (QUEUE_PREFIX, QUEUE_SHARDS), when not the default. */
-  layout?: QueueLayoutOptions;
+  /** The Redis the processes under test use: a URL, or a cluster's nodes (a RedisTarget). */
+  redisUrl: string | RedisTarget;
+  /** Where the queues live (QUEUE_PREFIX, QUEUE_SHARDS, a cluster's hash tags), when not the default. */
+  layout?: QueueLayout | QueueLayoutOptions;
   /** SWEEP_MAX of the processes under test. @defaultValue the configuration default */
   sweepMax?: number;
   /** Only these deliveries (default: every delivery in the database). */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROCESS_NODE_FLAGS } from '@crm-push/config';
+import { loadConfig, PROCESS_NODE_FLAGS } from '@crm-push/config';
+import { queueLayout, redisTarget } from '@crm-push/queue';
 import { createTestDatabase, type TestDatabase } from '../databases';
 import { expectNoBrokenDeliveries } from '../delivery-invariant';
 import { openTestRedis } from '../redis';
@@ -132,6 +133,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const children: Child[] = [];
   const databaseUrl = opts.databaseUrl?.(database.url) ?? database.url;
   const env = (extra: Record<string, string> = {}) => ({ ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ...opts.redis?.env, ...extra });
+  // The invariant check reads the queues where the children keep them (a cluster's, with its shards).
+  const checkOptions = () => {
+    const config = loadConfig(env());
+    return { db: database.db, redisUrl: redisTarget(config), layout: queueLayout(config), sweepMax: config.SWEEP_MAX };
+  };
   return {
     database,
     redisUrl: redis.url,
@@ -147,9 +153,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       children.push(child);
       return child;
     },
-    expectNoBrokenDeliveries: () => expectNoBrokenDeliveries({ db: database.db, redisUrl: redis.url }),
+    expectNoBrokenDeliveries: () => expectNoBrokenDeliveries(checkOptions()),
     async stop() {
-      const check = await expectNoBrokenDeliveries({ db: database.db, redisUrl: redis.url }).then(
+      const check = await expectNoBrokenDeliveries(checkOptions()).then(
         () => undefined,
         (err: Error) => err,
       );
