@@ -15,7 +15,7 @@ export interface InvariantBreach {
 export interface InvariantCheckOptions {
   db: Db;
   /** The Redis the processes under test use: a URL, or a cluster's nodes (a RedisTarget). */
-  redisUrl: string | RedisTarget;
+  redis: string | RedisTarget;
   /** Where the queues live (QUEUE_PREFIX, QUEUE_SHARDS, a cluster's hash tags), when not the default. */
   layout?: QueueLayout | QueueLayoutOptions;
   /** SWEEP_MAX of the processes under test. @defaultValue the configuration default */
@@ -27,11 +27,11 @@ export interface InvariantCheckOptions {
 /**
  * Reads every delivery from PostgreSQL and its job from Redis and reports each one whose status
  * does not match what BullMQ will do with it (delivery-fate.ts states the rule). Call it once the
- * system is quiet, e.g. at the end of a process test: `await expectNoBrokenDeliveries({ db, redisUrl })`.
+ * system is quiet, e.g. at the end of a process test: `await expectNoBrokenDeliveries({ db, redis })`.
  */
 export async function findBrokenDeliveries(opts: InvariantCheckOptions): Promise<InvariantBreach[]> {
   const config = { SWEEP_MAX: opts.sweepMax ?? loadConfig({}).SWEEP_MAX };
-  const redis = createRedis(opts.redisUrl, 'worker');
+  const redis = createRedis(opts.redis, 'worker');
   const queues = new Queues(redis, { retries: 0 }, opts.layout);
   try {
     const rows = await opts.db.delivery.findMany({

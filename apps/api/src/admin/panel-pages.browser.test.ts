@@ -100,7 +100,7 @@ describe('the admin panel pages in a real browser', () => {
     expect(await page.locator(`table.stuck tr[data-delivery-id="${deliveryId}"]`).count()).toBe(0);
 
     await queuedSince(deliveryId, STUCK_AFTER_MS + 5 * 60_000);
-    const broken = await findBrokenDeliveries({ db: ctx.system.deps.db, redisUrl: ctx.system.config.REDIS_URL, deliveryIds: [deliveryId] });
+    const broken = await findBrokenDeliveries({ db: ctx.system.deps.db, redis: ctx.system.config.REDIS_URL, deliveryIds: [deliveryId] });
     expect(broken.map((b) => b.deliveryId)).toEqual([deliveryId]); // a real stuck delivery: queued, and no job will run it
 
     await page.goto(`${ctx.system.url}/admin/failed`);

@@ -136,7 +136,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // The invariant check reads the queues where the children keep them (a cluster's, with its shards).
   const checkOptions = () => {
     const config = loadConfig(env());
-    return { db: database.db, redisUrl: redisTarget(config), layout: queueLayout(config), sweepMax: config.SWEEP_MAX };
+    return { db: database.db, redis: redisTarget(config), layout: queueLayout(config), sweepMax: config.SWEEP_MAX };
   };
   return {
     database,

@@ -114,7 +114,7 @@ export async function startSystem<App extends ListeningApp>(createApp: AppFactor
       await Promise.all(workers.map((w) => w.close()));
       workers = [];
     },
-    expectNoBrokenDeliveries: () => expectNoBrokenDeliveries({ db: database.db, redisUrl: redisDb.url, sweepMax: config.SWEEP_MAX }),
+    expectNoBrokenDeliveries: () => expectNoBrokenDeliveries({ db: database.db, redis: redisDb.url, sweepMax: config.SWEEP_MAX }),
     async stop() {
       await system.stopWorkers();
       siblings.forEach((s) => s.closeAllConnections?.());
