@@ -93,6 +93,8 @@ async function pushAlone(
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
     await lane?.succeeded(result);
+    // The lane limits calls to the vendor: its slot is free before the success is written.
+    await lane?.release();
     await store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } });
     deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };

@@ -9,7 +9,8 @@ import { changeHealth, extendPause, pauseDestination, resumeDestination, type He
 import { laneKeys, type LaneKeys } from './lane-keys';
 import { effectiveLimits, storedLimits, type EffectiveLimits } from './lane-limits';
 import { recordThrottledCall } from './record-throttled-call';
-import { endCall, leaseIfOpen, type LaneState } from './lane-scripts';
+import { laneCalls, type LaneCalls, type LaneState } from './lane-scripts';
+import { LocalSlots } from './local-slots';
 import { acquireLease, releaseLease, renewLease, takeFromWindow } from './rolling-window';
 import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from './vendor-signals';
 
@@ -44,6 +45,8 @@ const windowGuardMs = (intervalMs: number) => Math.max(50, Math.ceil(intervalMs 
 /** A waiter for a free concurrency slot looks again after this (times its rank among waiters). */
 const SLOT_WAIT_MS = 250;
 const MAX_SLOT_WAIT_MS = 5000;
+/** How long a waiter for a free slot first waits in its own process, while the lane's calls end there (see ./local-slots). */
+const LOCAL_SLOT_WAIT_MS = 50;
 /** A manual pause has no probe: its jobs sleep this long unless a resume wakes them first. */
 const MANUAL_PAUSE_WAIT_MS = 60 * 60 * 1000;
 /** While another call probes, the rest look again after this. */
@@ -65,6 +68,7 @@ export interface LanePass {
   succeeded(result: PushResult): Promise<void>;
   /** `defer`: the lane waits and the delivery with it, without spending a retry (the job must be delayed by `waitMs`). */
   failed(error: DeliveryError, attempt: AttemptFacts | undefined): Promise<{ defer: false } | { defer: true; waitMs: number }>;
+  /** Gives the lane its slot back; once (later calls do nothing). */
   release(): Promise<void>;
 }
 
@@ -72,10 +76,19 @@ type Destination = NonNullable<LoadedDelivery['destination']>;
 
 /** The lanes of every destination, on one Redis connection; one per process. */
 export class Lanes {
-  constructor(readonly redis: RedisConnection) {}
+  private readonly calls: LaneCalls;
+  private readonly local = new LocalSlots(LOCAL_SLOT_WAIT_MS);
 
-  /** Lets the delivery's call through its lane, or says how long it must wait. */
-  async admit(deps: DeliveryDeps, delivery: LoadedDelivery & { destination: Destination }): Promise<LanePass | LaneWait> {
+  constructor(readonly redis: RedisConnection) {
+    this.calls = laneCalls(redis, LEASE_MS);
+  }
+
+  /**
+   * Lets the delivery's call through its lane, or says how long it must wait. A lane at its
+   * concurrency limit is asked again when one of its calls in this process ends, until
+   * `localDeadline` (see ./local-slots).
+   */
+  async admit(deps: DeliveryDeps, delivery: LoadedDelivery & { destination: Destination }, localDeadline?: number): Promise<LanePass | LaneWait> {
     const d = delivery.destination;
     const keys = laneKeys(d.id);
     const now = Date.now();
@@ -83,15 +96,18 @@ export class Lanes {
     const token = `${delivery.id}:${randomUUID()}`;
     // The concurrency limit is the destination's own or the default, never what the vendor reported.
     const { maxConcurrency } = effectiveLimits(d.type, own, {});
-    const state = await leaseIfOpen(this.redis, keys, {
+    const state = await this.calls.leaseIfOpen(keys, {
       token,
       max: maxConcurrency,
-      leaseMs: LEASE_MS,
       rowPaused: d.healthState === 'paused',
       credentialsVersion: d.credentialsVersion,
     });
     const limits = effectiveLimits(d.type, own, { max: numberOr(state.learned.max), intervalMs: numberOr(state.learned.intervalMs) });
-    if (state.lease === 'full') return this.wait(keys, delivery.id, 'concurrency', 0, maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
+    if (state.lease === 'full') {
+      const deadline = localDeadline ?? now + LOCAL_SLOT_WAIT_MS;
+      if (await this.local.waitForEnd(d.id, deadline - Date.now())) return this.admit(deps, delivery, deadline);
+      return this.wait(keys, delivery.id, 'concurrency', 0, maxConcurrency, SLOT_WAIT_MS, MAX_SLOT_WAIT_MS);
+    }
     const probe = state.lease === 'taken' ? { probing: false, probingHold: false } : await this.enterClosed(deps, delivery, keys, state, token, limits, now);
     if ('waitMs' in probe) return probe;
     const { probing, probingHold } = probe;
@@ -223,9 +239,11 @@ export class Lanes {
     const d = delivery.destination;
     const renew = setInterval(() => void renewLease(this.redis, keys.leases, token, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
     renew.unref();
+    this.local.entered(d.id);
     const signalOpts = { dailyBudget, dailyRecheckMs: deps.config.DAILY_LIMIT_RECHECK_MS };
     // A success ends the lane's run of consecutive failures, with the end of the call (endCall).
     let succeeded = false;
+    let released = false;
     return {
       limits,
       // A lane that cannot record what the vendor said must not turn a delivered lead into a failure.
@@ -259,14 +277,12 @@ export class Lanes {
         return { defer: false };
       },
       release: async () => {
+        if (released) return;
+        released = true;
         clearInterval(renew);
-        const waiting = await endCall(this.redis, keys, {
-          token,
-          deliveryId: delivery.id,
-          windowMember: probe.windowMember,
-          probing: probe.probing || probe.probingHold,
-          succeeded,
-        });
+        const waiting = await this.calls
+          .endCall(keys, { token, deliveryId: delivery.id, windowMember: probe.windowMember, probing: probe.probing || probe.probingHold, succeeded })
+          .finally(() => this.local.ended(d.id));
         // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
         if (probe.mayReactivate && waiting === 0) {
           await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
