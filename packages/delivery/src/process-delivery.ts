@@ -93,9 +93,8 @@ async function pushAlone(
     const result = await call.run();
     const durationMs = Math.round(performance.now() - t0);
     await lane?.succeeded(result);
-    // The lane limits calls to the vendor: its slot is free before the success is written.
-    await lane?.release();
-    await store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } });
+    // The lane limits calls to the vendor: its slot is given back while the success is written.
+    await Promise.all([lane?.release(), store.recordSuccess({ delivery, result, attempt: { startedAt, durationMs } })]);
     deps.metrics?.deliveryAttempted({ destinationType: destinationTypeOf(delivery), outcome: 'succeeded', durationMs });
     return { outcome: 'succeeded', externalId: result.externalId };
   } catch (err) {
