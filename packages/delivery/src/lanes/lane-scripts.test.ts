@@ -17,11 +17,13 @@ describe('lane round trips shared by concurrent calls', () => {
     calls = laneCalls(connection, 60_000);
     sent = 0;
     // Counts the scripts sent, whatever they carry.
-    const send = connection.sendCommand.bind(connection);
-    connection.sendCommand = (command) => {
+    type Send = (command: { name: string }) => unknown;
+    const send = connection.sendCommand.bind(connection) as Send;
+    const counting: Send = (command) => {
       if (command.name === 'evalsha' || command.name === 'eval') sent += 1;
       return send(command);
     };
+    connection.sendCommand = counting as typeof connection.sendCommand;
   });
   afterEach(async () => {
     delete (connection as { sendCommand?: unknown }).sendCommand;
