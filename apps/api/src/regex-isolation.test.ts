@@ -62,7 +62,8 @@ describe("one account's regular expression cannot stall another account's ingest
     await attack;
 
     expect(hostileLeads).toBeGreaterThan(0);
-    // Ratio to the same run's baseline, with slack for a loaded machine; a backtracking engine made it ~12 s.
-    expect(underAttack).toBeLessThan(baseline * 3 + 50);
+    // Ratio to the same run's baseline, with slack for a machine loaded by the other test files
+    // (this p99 of 100 is their slowest request or two): a backtracking engine made it ~12 s.
+    expect(underAttack).toBeLessThan(baseline * 3 + 500);
   }, 60_000);
 });
