@@ -68,7 +68,7 @@ export interface LanePass {
   succeeded(result: PushResult): Promise<void>;
   /** `defer`: the lane waits and the delivery with it, without spending a retry (the job must be delayed by `waitMs`). */
   failed(error: DeliveryError, attempt: AttemptFacts | undefined): Promise<{ defer: false } | { defer: true; waitMs: number }>;
-  /** Gives the lane its slot back; once (later calls do nothing). */
+  /** Gives the lane its slot back; once (later calls do nothing), and never throws: see LEASE_MS. */
   release(): Promise<void>;
 }
 
@@ -280,12 +280,17 @@ export class Lanes {
         if (released) return;
         released = true;
         clearInterval(renew);
-        const waiting = await this.calls
-          .endCall(keys, { token, deliveryId: delivery.id, windowMember: probe.windowMember, probing: probe.probing || probe.probingHold, succeeded })
-          .finally(() => this.local.ended(d.id));
-        // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
-        if (probe.mayReactivate && waiting === 0) {
-          await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
+        try {
+          const waiting = await this.calls
+            .endCall(keys, { token, deliveryId: delivery.id, windowMember: probe.windowMember, probing: probe.probing || probe.probingHold, succeeded })
+            .finally(() => this.local.ended(d.id));
+          // A throttled lane whose backlog is gone is active again (checked after the call, off its path).
+          if (probe.mayReactivate && waiting === 0) {
+            await changeHealth(deps, d.id, { state: 'active', reason: null, resumeAt: null, message: 'back within its budget' }, ['throttled']);
+          }
+        } catch (err) {
+          // The delivery's outcome is the call's, recorded or about to be: a lease not given back expires by itself.
+          deps.logger.warn({ destinationId: d.id, err: (err as Error).message }, 'lane could not end a call');
         }
       },
     };
