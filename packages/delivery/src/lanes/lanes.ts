@@ -33,6 +33,10 @@ import { classifyFailure, signalOfSuccess, type LaneHold, type LaneSignal } from
  * worker would have to discover and subscribe to thousands of queues, and a Redis Cluster would
  * need each one's slot. Waiters wake in FIFO order, spread over the windows they will need (their
  * rank among the lane's waiters), so a backlog of N costs about 2N wake-ups, not N per window.
+ * One exception to "no worker slot held": a delivery refused only because its lane is at its
+ * concurrency limit, in a worker where that lane's calls are ending every few milliseconds,
+ * waits there up to LOCAL_SLOT_WAIT_MS for the next one to end (./local-slots); a slow or hung
+ * lane's calls do not end that often, so its deliveries still go straight back to `delayed`.
  */
 
 /** How long a call's lease lasts unless renewed (renewed every third of it while the call runs). */
