@@ -84,7 +84,13 @@ async function hubspotScenario(workers) {
   const stack = await startStack(workers);
   try {
     const key = await stack.account('bench hubspot');
-    const id = await stack.destination(key, { type: 'hubspot', config: { baseUrl: hubspot.url }, credentials: { accessToken: FAKE_HUBSPOT_TOKEN } });
+    // One call per lead: the scenario paces single calls at the vendor's limit (a batch would carry 100).
+    const id = await stack.destination(key, {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url },
+      credentials: { accessToken: FAKE_HUBSPOT_TOKEN },
+      batch: { enabled: false },
+    });
     const since = new Date(Date.now() - 1000);
     const started = performance.now();
     await postLeads(stack, key, HUBSPOT_LEADS, 'hs');
