@@ -69,6 +69,8 @@ export interface GuardOptions {
   allowPrivateNetworks: boolean;
   /** Name resolution; defaults to dns.lookup with every address, as the HTTP clients resolve. */
   lookup?: LookupAll;
+  /** Names that resolved only to public addresses a moment ago: passed without another lookup. */
+  recentlyAllowed?: { has(name: string): boolean; set(name: string, allowed: true): unknown };
 }
 
 const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -109,6 +111,7 @@ export async function assertUrlAllowed(url: string, opts: GuardOptions): Promise
   // RFC 6761: *.localhost is loopback, though glibc will not resolve it; "localhost" itself resolves.
   const name = bare.replace(/\.$/, '');
   if (name.endsWith('.localhost')) throw destinationNotAllowed(host, 'it is a loopback address');
+  if (opts.recentlyAllowed?.has(name)) return;
   let addresses: { address: string }[];
   try {
     addresses = await (opts.lookup ?? defaultLookup)(name);
@@ -121,4 +124,5 @@ export async function assertUrlAllowed(url: string, opts: GuardOptions): Promise
     const reason = blockedAddressReason(address);
     if (reason) throw destinationNotAllowed(host, `it resolves to ${address}, ${reason}`);
   }
+  opts.recentlyAllowed?.set(name, true);
 }
