@@ -30,7 +30,7 @@ export class LocalSlots {
     lane.running -= 1;
     lane.movedAt = Date.now();
     const next = lane.waiters.shift();
-    if (next) next(true);
+    if (next) next();
     else this.forgetIfIdle(laneId, lane);
   }
 
@@ -44,9 +44,9 @@ export class LocalSlots {
         this.forgetIfIdle(laneId, lane);
         resolve(false);
       }, maxMs);
-      const woken = (ended: boolean) => {
+      const woken = () => {
         clearTimeout(timer);
-        resolve(ended);
+        resolve(true);
       };
       lane.waiters.push(woken);
     });
@@ -61,5 +61,6 @@ interface LocalLane {
   running: number;
   /** When a call of the lane last ended here, or its first call here started. */
   movedAt: number;
-  waiters: ((ended: boolean) => void)[];
+  /** Each wakes one delivery waiting here: a call of the lane ended. */
+  waiters: (() => void)[];
 }
