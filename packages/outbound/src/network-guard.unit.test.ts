@@ -1,17 +1,9 @@
 import { DeliveryError } from './delivery-error';
-import { assertUrlAllowed, blockedAddressReason, urlShapeProblem, type LookupAll } from './network-guard';
+import { fakeLookup } from './__tests__/fake-lookup';
+import { assertUrlAllowed, blockedAddressReason, urlShapeProblem } from './network-guard';
 
 const denied = { allowPrivateNetworks: false };
 const allowed = { allowPrivateNetworks: true };
-
-/** A resolver answering from a table, so DNS-dependent paths run without any network. */
-function fakeLookup(table: Record<string, string[]>): LookupAll {
-  return async (hostname) => {
-    const addresses = table[hostname];
-    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-    return addresses.map((address) => ({ address }));
-  };
-}
 
 async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
   try {
