@@ -1,5 +1,6 @@
 // Helpers every bench script shares: stores, the process stack, tables.
 const http = require('node:http');
+const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { request, Agent } = require('undici');
@@ -105,7 +106,7 @@ function apiClient(base, connections) {
   return { agent, call, healthy };
 }
 
-/** The api and `workers` worker processes on fresh stores; `call` speaks to the api. */
+/** The api and `workers` worker processes on fresh stores; `call` speaks to the api (at `base`, process `apiPid`). */
 async function startStack(workers) {
   await resetStores();
   const port = await freePort();
@@ -146,7 +147,38 @@ async function startStack(workers) {
     if (res.status !== 201) throw new Error(`destination creation answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id;
   };
-  return { call, pg, stop, account, destination };
+  return { call, pg, stop, account, destination, base: `http://127.0.0.1:${port}`, apiPid: children[0].pid };
+}
+
+/** Resident set size of a process in MB, from /proc/<pid>/status. */
+function rssMb(pid) {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + system) a process and, optionally, its direct children, live or ended, have used. */
+function cpuSeconds(pid, withChildren = false) {
+  const ticks = 100; // USER_HZ on Linux
+  const read = (p) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks, reaped: (Number(fields[13]) + Number(fields[14])) / ticks };
+    } catch {
+      return { ppid: -1, cpu: 0, reaped: 0 };
+    }
+  };
+  // With children: the live ones, and those already gone (a pool closing an idle connection ends
+  // its PostgreSQL backend), whose time the parent has collected.
+  const self = read(pid);
+  let total = self.cpu + (withChildren ? self.reaped : 0);
+  if (withChildren) {
+    for (const entry of fs.readdirSync('/proc')) if (/^\d+$/.test(entry) && read(entry).ppid === pid) total += read(entry).cpu;
+  }
+  return total;
 }
 
 /** A destination's deliveries by status, e.g. { succeeded: 998, failed: 2 }. */
@@ -168,6 +200,8 @@ function printTable(rows) {
 
 module.exports = {
   resetStores,
+  cpuSeconds,
+  rssMb,
   DB_URL,
   REDIS_URL,
   ADMIN_TOKEN,

@@ -20,7 +20,20 @@ const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { ADMIN_TOKEN, DB_URL, REDIS_URL, apiClient, resetStores, freePort, option, percentile, printTable, spawnProcesses } = require('./bench-common');
+const {
+  ADMIN_TOKEN,
+  DB_URL,
+  REDIS_URL,
+  apiClient,
+  cpuSeconds,
+  resetStores,
+  freePort,
+  option,
+  percentile,
+  printTable,
+  rssMb,
+  spawnProcesses,
+} = require('./bench-common');
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -33,16 +46,6 @@ const SUSTAINED = process.argv.includes('--sustained');
 const SUSTAINED_RATE = Number(process.env.BENCH_SUSTAINED_RATE ?? 1000);
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 30);
 const CEILING_JOBS = Number(process.env.BENCH_CEILING_JOBS ?? 20000);
-
-/** Resident set size of a process in MB, from /proc/<pid>/status. */
-function rssMb(pid) {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-    return Math.round(kb / 1024);
-  } catch {
-    return NaN;
-  }
-}
 
 /** Self time per function (functionName + url:line) from one .cpuprofile, top `n`. */
 function topSelfTime(file, n = 15) {
@@ -97,28 +100,6 @@ function startCrm(postedAt, lags) {
   });
   server.keepAliveTimeout = 30000;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, received: () => received })));
-}
-
-/** CPU seconds (user + system) a process and, optionally, its direct children, live or ended, have used. */
-function cpuSeconds(pid, withChildren = false) {
-  const fs = require('node:fs');
-  const ticks = 100; // USER_HZ on Linux
-  const read = (p) => {
-    try {
-      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks, reaped: (Number(fields[13]) + Number(fields[14])) / ticks };
-    } catch {
-      return { ppid: -1, cpu: 0, reaped: 0 };
-    }
-  };
-  // With children: the live ones, and those already gone (a pool closing an idle connection ends
-  // its PostgreSQL backend), whose time the parent has collected.
-  const self = read(pid);
-  let total = self.cpu + (withChildren ? self.reaped : 0);
-  if (withChildren) {
-    for (const entry of fs.readdirSync('/proc')) if (/^\d+$/.test(entry) && read(entry).ppid === pid) total += read(entry).cpu;
-  }
-  return total;
 }
 
 /** The PostgreSQL postmaster's pid (its backends are its children), from the server's data directory. */
@@ -497,8 +478,11 @@ async function main() {
 }
 
 // `--lanes`: the flow-control scenarios of scripts/bench-lanes.js instead of the throughput phase;
-// `--backlog`: push-pending of a large import (scripts/bench-backlog.js).
-const phase = process.argv.includes('--lanes') ? require('./bench-lanes').main : process.argv.includes('--backlog') ? require('./bench-backlog').main : main;
+// `--backlog`: push-pending of a large import (scripts/bench-backlog.js); `--frameworks`: the HTTP
+// framework's share of a lead (scripts/bench-frameworks.js).
+const PHASES = { '--lanes': './bench-lanes', '--backlog': './bench-backlog', '--frameworks': './bench-frameworks' };
+const chosen = Object.keys(PHASES).find((flag) => process.argv.includes(flag));
+const phase = chosen ? require(PHASES[chosen]).main : main;
 phase().catch((err) => {
   console.error(`bench failed: ${err.message}`);
   process.exit(1);

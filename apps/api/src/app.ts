@@ -42,6 +42,9 @@ export interface AppOptions {
 export function createApp(deps: ApiDeps, opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is computed from live rows, so a client has nothing to revalidate; a weak ETag
+  // would be a SHA-1 of every body (`npm run bench -- --frameworks`).
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.use(requestLog(deps.logger));
   const throttle = new AuthThrottle(opts.redis, deps.logger, opts.authThrottle);
