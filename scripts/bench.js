@@ -294,6 +294,34 @@ function targetsOf(row) {
   });
 }
 
+/**
+ * What each throughput target leaves per delivery on this machine's cores, against what the run
+ * spent: all processes, and the api, Redis and PostgreSQL alone (all but the workers). A target
+ * whose allowance is below the latter cannot be met by making the worker cheaper. The bench's own
+ * load and CRM are not counted, so the allowance is generous.
+ */
+function cpuBudgetOf(row, pipelineRate) {
+  const cores = os.cpus().length;
+  const spent = (prefix) => ({
+    all: Number(row[`${prefix}CPU ms/delivery`]),
+    stores: ['api ms', 'redis ms', 'pg ms'].reduce((t, k) => t + Number(row[prefix + k]), 0),
+  });
+  const line = (target, deliveriesPerSecond, { all, stores }) => ({
+    target,
+    'deliveries/s it needs': Math.round(deliveriesPerSecond),
+    [`CPU ms/delivery it allows on ${cores} cores`]: ((cores * 1000) / deliveriesPerSecond).toFixed(3),
+    'spent: all processes': all.toFixed(3),
+    'spent: api + Redis + PostgreSQL': stores.toFixed(3),
+  });
+  const lines = [];
+  if (pipelineRate) lines.push(line('end to end ≥ 0.5 × raw pipeline (burst)', 0.5 * pipelineRate, spent('')));
+  const measuredSustained = row['sustained CPU ms/delivery'] !== undefined;
+  lines.push(
+    line(`sustained 1 000 leads/s × 3 (${measuredSustained ? 'sustained' : 'burst'})`, 1000 * DESTINATIONS, spent(measuredSustained ? 'sustained ' : '')),
+  );
+  return lines;
+}
+
 /** CPU-ms per delivery of one process kind (api, workers, redis, postgres) between two readings of `cpu()`. */
 const perDeliveryOf = (before, after, deliveries) => (kind) => ((after[kind] - before[kind]) * 1000) / deliveries;
 
@@ -349,6 +377,7 @@ async function sustained(call, apiKey, crm, postedAt, lags, cpu) {
     'sustained api CPU ms/lead': (((cpu1.api - cpu0.api) * 1000) / total).toFixed(3),
     'sustained worker CPU ms/delivery': perDelivery('workers').toFixed(3),
     'sustained CPU ms/delivery': allProcesses(perDelivery).toFixed(3),
+    'sustained api ms': perDelivery('api').toFixed(3),
     'sustained redis ms': perDelivery('redis').toFixed(3),
     'sustained pg ms': perDelivery('postgres').toFixed(3),
   };
@@ -451,6 +480,7 @@ async function main() {
       console.error(`done: cluster with ${shards} shard(s)`);
     }
   }
+  let pipelineRate;
   if (!process.argv.includes('--no-ceilings')) {
     await resetStores(REDIS_URL);
     const sink = await startCrm(new Map(), []);
@@ -465,6 +495,7 @@ async function main() {
       row['÷ raw BullMQ'] = (row['deliveries/s'] / noop.rate).toFixed(3);
       row['÷ raw pipeline'] = (row['deliveries/s'] / pipeline.rate).toFixed(3);
     }
+    pipelineRate = pipeline.rate;
   }
   console.log('');
   printTable(rows);
@@ -475,6 +506,8 @@ async function main() {
   }
   console.log(`\nTargets, ${rows[0].scenario}, ${rows[0].workers} worker(s):`);
   printTable(targetsOf(rows[0]));
+  console.log(`\nCPU per delivery the throughput targets allow, ${rows[0].scenario}:`);
+  printTable(cpuBudgetOf(rows[0], pipelineRate));
 }
 
 // `--lanes`: the flow-control scenarios of scripts/bench-lanes.js instead of the throughput phase;
