@@ -3,7 +3,7 @@ import { createTestDatabase } from '@crm-push/testing';
 
 /**
  * The worker's two hottest statements are PL/pgSQL functions, so PostgreSQL plans them once per
- * connection (migration 20261203080000_hot_statement_functions). A plan made once on a new, empty
+ * connection (migrations 20261203080000_hot_statement_functions and 20261203160000_load_deliveries_as_json). A plan made once on a new, empty
  * database would scan whole tables, and go on scanning them as they grow; the functions pin
  * primary-key lookups instead. These tests read the plans PostgreSQL runs (auto_explain, loaded
  * for this session only), made on empty tables.
@@ -34,8 +34,8 @@ describe('the hot statement functions', () => {
     return { plan, seqScans: [...plan.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]) };
   }
 
-  it('load_deliveries looks up deliveries, leads, destinations and flows by primary key, on empty tables too', async () => {
-    const { plan, seqScans } = await innerPlan("SELECT * FROM load_deliveries(ARRAY['none'])", 'FROM deliveries d');
+  it('load_deliveries_as_json looks up deliveries, leads, destinations and flows by primary key, on empty tables too', async () => {
+    const { plan, seqScans } = await innerPlan("SELECT * FROM load_deliveries_as_json(ARRAY['none'])", 'FROM deliveries d');
     expect(seqScans).toEqual([]);
     for (const index of ['deliveries_pkey', 'leads_pkey', 'destinations_pkey', 'flows_pkey']) expect(plan).toContain(index);
   });

@@ -15,6 +15,7 @@ describe('loadDeliveries', () => {
         config: { url: 'https://crm.example/leads' },
         limits: { maxConcurrency: 3 },
         resumeAt: new Date(),
+        healthSince: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)),
       },
     });
     const flow = await db.flow.create({
@@ -26,13 +27,30 @@ describe('loadDeliveries', () => {
       },
     });
     const lead = await db.lead.create({
-      data: { accountId: account.id, data: { email: 'a@example.com', nested: { n: [1, 'two', null] } }, source: 'form', test: true },
+      data: {
+        accountId: account.id,
+        data: { email: 'a@example.com', nested: { n: [1, 'two', null] }, note: 'a "quote", a \\ backslash,\na new line and ünïcødé 😀' },
+        source: 'form',
+        test: true,
+        erasedAt: new Date(Date.UTC(2026, 5, 1)),
+      },
     });
     const deliveries = await Promise.all([
       db.delivery.create({
         data: { accountId: account.id, leadId: lead.id, kind: 'crm', destinationId: destination.id, claimUntil: new Date(), lastErrorRetryable: true },
       }),
-      db.delivery.create({ data: { accountId: account.id, leadId: lead.id, kind: 'webhook', flowId: flow.id, actionIndex: 0, attempts: 2 } }),
+      db.delivery.create({
+        data: {
+          accountId: account.id,
+          leadId: lead.id,
+          kind: 'webhook',
+          flowId: flow.id,
+          actionIndex: 0,
+          attempts: 2,
+          nextRetryAt: new Date(Date.UTC(2026, 11, 31, 23, 59, 59, 999)),
+          lastErrorMessage: 'HTTP 502: {"error": "bad \\ gateway"}\t(tab)',
+        },
+      }),
     ]);
     const ids = [...deliveries.map((d) => d.id), 'no-such-delivery'];
 
