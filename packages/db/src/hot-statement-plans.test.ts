@@ -2,11 +2,13 @@ import { Client } from 'pg';
 import { createTestDatabase } from '@crm-push/testing';
 
 /**
- * The worker's two hottest statements are PL/pgSQL functions, so PostgreSQL plans them once per
- * connection (migrations 20261203080000_hot_statement_functions and 20261203160000_load_deliveries_as_json). A plan made once on a new, empty
- * database would scan whole tables, and go on scanning them as they grow; the functions pin
- * primary-key lookups instead. These tests read the plans PostgreSQL runs (auto_explain, loaded
- * for this session only), made on empty tables.
+ * The hottest statements (the worker's load and success write, the api's lead insert) are
+ * PL/pgSQL functions, so PostgreSQL plans them once per connection (migrations
+ * 20261203080000_hot_statement_functions, 20261203160000_load_deliveries_as_json and
+ * 20261203163000_insert_leads_function). A plan made once on a new, empty database would scan
+ * whole tables, and go on scanning them as they grow; the functions pin primary-key lookups
+ * instead. These tests read the plans PostgreSQL runs (auto_explain, loaded for this session
+ * only), made on empty tables.
  */
 describe('the hot statement functions', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -38,6 +40,15 @@ describe('the hot statement functions', () => {
     const { plan, seqScans } = await innerPlan("SELECT * FROM load_deliveries_as_json(ARRAY['none'])", 'FROM deliveries d');
     expect(seqScans).toEqual([]);
     for (const index of ['deliveries_pkey', 'leads_pkey', 'destinations_pkey', 'flows_pkey']) expect(plan).toContain(index);
+  });
+
+  it('insert_leads inserts without scanning any table, on empty tables too', async () => {
+    const empty = ['text', 'text', 'text', 'text', 'text', 'jsonb', 'boolean', 'timestamp', 'text', 'text', 'text', 'text', 'text', 'text', 'int']
+      .map((type) => `'{}'::${type}[]`)
+      .join(', ');
+    const { plan, seqScans } = await innerPlan(`SELECT * FROM insert_leads(${empty})`, 'Insert on leads');
+    expect(plan).toContain('Insert on deliveries');
+    expect(seqScans).toEqual([]);
   });
 
   it('record_successes updates deliveries and leads by primary key, on empty tables too', async () => {

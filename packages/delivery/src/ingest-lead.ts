@@ -163,10 +163,10 @@ async function insertIsolated(deps: DeliveryDeps, rows: readonly LeadRow[]): Pro
 }
 
 /**
- * Leads and their deliveries in one round trip, atomic as one statement. ON CONFLICT DO
- * NOTHING skips a repeat (the unique indexes decide, race-safe, also between two rows of one
- * batch); only the deliveries of leads actually inserted are written. Returns the inserted ids.
- * Run without Prisma's runtime (queryDirect): its parameters are arrays of every lead.
+ * Leads and their deliveries in one round trip, atomic as one statement (insert_leads). A
+ * repeat is skipped by the unique indexes (race-safe, also between two rows of one batch); only
+ * the deliveries of leads actually inserted are written. Returns the inserted ids. Run without
+ * Prisma's runtime (queryDirect): its parameters are arrays of every lead.
  */
 async function insertLeads(deps: DeliveryDeps, rows: readonly LeadRow[]): Promise<Set<string>> {
   const leads = rows.map((r) => r.lead);
@@ -193,22 +193,14 @@ async function insertLeads(deps: DeliveryDeps, rows: readonly LeadRow[]): Promis
   return new Set(inserted.map((r) => r.id));
 }
 
-const INSERT_LEADS = `
-  WITH new_leads AS (
-    INSERT INTO leads (id, account_id, source, external_id, idempotency_key, data, test, status, created_at, updated_at)
-    SELECT id, account_id, source, external_id, idempotency_key, data, test, 'pending', created_at, created_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::boolean[], $8::timestamp[])
-      AS t(id, account_id, source, external_id, idempotency_key, data, test, created_at)
-    ON CONFLICT DO NOTHING
-    RETURNING id, created_at
-  ), new_deliveries AS (
-    INSERT INTO deliveries (id, account_id, lead_id, kind, destination_id, flow_id, action_index, status, created_at, updated_at)
-    SELECT p.id, p.account_id, p.lead_id, p.kind, p.destination_id, p.flow_id, p.action_index, 'queued', new_leads.created_at, new_leads.created_at
-    FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[])
-      AS p(id, account_id, lead_id, kind, destination_id, flow_id, action_index)
-    JOIN new_leads ON new_leads.id = p.lead_id
-  )
-  SELECT id FROM new_leads`;
+/**
+ * The insert itself is the function insert_leads (migration 20261203163000), whose plan
+ * PostgreSQL keeps per connection: as a plain statement it was parsed and planned on every call.
+ */
+const INSERT_LEADS = `SELECT id FROM insert_leads(
+  $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::boolean[], $8::timestamp[],
+  $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[]
+) AS t(id)`;
 
 /** PostgreSQL's foreign_key_violation. */
 const FOREIGN_KEY_VIOLATION = '23503';
