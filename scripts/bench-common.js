@@ -181,6 +181,20 @@ function cpuSeconds(pid, withChildren = false) {
   return total;
 }
 
+/** The PostgreSQL postmaster's pid (its backends are its children), from the server's data directory. */
+async function postmasterPid() {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: DB_URL });
+  await client.connect();
+  const dir = (await client.query('SHOW data_directory')).rows[0].data_directory;
+  await client.end();
+  try {
+    return Number(fs.readFileSync(`${dir}/postmaster.pid`, 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A destination's deliveries by status, e.g. { succeeded: 998, failed: 2 }. */
 async function statusesOf(stack, destinationId) {
   const { rows } = await stack.pg.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE destination_id = $1 GROUP BY status`, [destinationId]);
@@ -201,6 +215,7 @@ function printTable(rows) {
 module.exports = {
   resetStores,
   cpuSeconds,
+  postmasterPid,
   rssMb,
   DB_URL,
   REDIS_URL,

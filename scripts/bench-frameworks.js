@@ -13,7 +13,7 @@
 const { spawn } = require('node:child_process');
 const { request, Agent } = require('undici');
 const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
-const { cpuSeconds, percentile, printTable, rssMb, startStack } = require('./bench-common');
+const { cpuSeconds, percentile, postmasterPid, printTable, rssMb, startStack } = require('./bench-common');
 
 const REQUESTS = Number(process.env.BENCH_FRAMEWORK_REQUESTS ?? 20000);
 const API_LEADS = Number(process.env.BENCH_LEADS ?? 3000);
@@ -114,20 +114,26 @@ async function fire(base, key, from, count) {
   return latencies.sort((a, b) => a - b);
 }
 
-/** Warms the server at `base` up, then measures `count` requests against process `pid`. */
-async function measure(label, pid, base, key, count) {
+/**
+ * Warms the server at `base` up, then measures `count` requests against its process `pid`, and
+ * against PostgreSQL's (`postgresPid`, with its backends) when the server stores what it gets.
+ */
+async function measure(label, { pid, postgresPid }, base, key, count) {
   await fire(base, key, 0, WARM_UP);
-  const cpu0 = cpuSeconds(pid);
+  const cpu = () => ({ server: cpuSeconds(pid), postgres: postgresPid ? cpuSeconds(postgresPid, true) : NaN });
+  const cpu0 = cpu();
   const started = performance.now();
   const latencies = await fire(base, key, WARM_UP, count);
   const seconds = (performance.now() - started) / 1000;
-  const cpuMs = ((cpuSeconds(pid) - cpu0) * 1000) / count;
+  const cpu1 = cpu();
+  const perRequest = (kind) => (((cpu1[kind] - cpu0[kind]) * 1000) / count).toFixed(3);
   return {
     server: label,
     'requests/s': Math.round(count / seconds),
     'p50 ms': percentile(latencies, 50).toFixed(1),
     'p99 ms': percentile(latencies, 99).toFixed(1),
-    'CPU ms/request': cpuMs.toFixed(3),
+    'CPU ms/request': perRequest('server'),
+    'PostgreSQL CPU ms/request': postgresPid ? perRequest('postgres') : '',
     'RSS MB': rssMb(pid),
   };
 }
@@ -144,7 +150,7 @@ async function main() {
   const rows = [];
   for (const framework of Object.keys(SERVERS)) {
     const { child, port } = await startServer(framework);
-    rows.push(await measure(`${framework}: parse, validate, answer`, child.pid, `http://127.0.0.1:${port}`, 'bench-key', REQUESTS));
+    rows.push(await measure(`${framework}: parse, validate, answer`, { pid: child.pid }, `http://127.0.0.1:${port}`, 'bench-key', REQUESTS));
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
   }
@@ -154,7 +160,15 @@ async function main() {
   try {
     const key = await stack.account('bench');
     for (let d = 0; d < DESTINATIONS; d++) await stack.destination(key, { type: 'custom', config: { url: `http://127.0.0.1:9/leads/${d}` } });
-    rows.push(await measure(`the api (Express): lead and ${DESTINATIONS} deliveries stored, jobs enqueued`, stack.apiPid, stack.base, key, API_LEADS));
+    rows.push(
+      await measure(
+        `the api (Express): lead and ${DESTINATIONS} deliveries stored, jobs enqueued`,
+        { pid: stack.apiPid, postgresPid: await postmasterPid() },
+        stack.base,
+        key,
+        API_LEADS,
+      ),
+    );
   } finally {
     await stack.stop();
   }

@@ -26,6 +26,7 @@ const {
   REDIS_URL,
   apiClient,
   cpuSeconds,
+  postmasterPid,
   resetStores,
   freePort,
   option,
@@ -100,20 +101,6 @@ function startCrm(postedAt, lags) {
   });
   server.keepAliveTimeout = 30000;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, received: () => received })));
-}
-
-/** The PostgreSQL postmaster's pid (its backends are its children), from the server's data directory. */
-async function postmasterPid() {
-  const { Client } = require('pg');
-  const client = new Client({ connectionString: DB_URL });
-  await client.connect();
-  const dir = (await client.query('SHOW data_directory')).rows[0].data_directory;
-  await client.end();
-  try {
-    return Number(require('node:fs').readFileSync(`${dir}/postmaster.pid`, 'utf8').split('\n')[0]);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Redis CPU seconds from INFO on every node (works for one node and for a cluster's masters). */

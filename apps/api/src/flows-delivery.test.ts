@@ -283,7 +283,7 @@ describe('flows route leads to CRMs, Slack, email and webhooks', () => {
     const query = pool.query;
     pool.query = function (this: unknown, ...args: any[]) {
       const result = query.apply(this, args);
-      if (raced || !String(args[0]?.text).includes('FROM flows')) return result;
+      if (raced || !String(args[0]?.text).includes('load_routing(')) return result;
       raced = true;
       return result.then(async (rows: unknown) => {
         await db.flow.delete({ where: { id: flowId } });

@@ -2,13 +2,13 @@ import { Client } from 'pg';
 import { createTestDatabase } from '@crm-push/testing';
 
 /**
- * The hottest statements (the worker's load and success write, the api's lead insert) are
- * PL/pgSQL functions, so PostgreSQL plans them once per connection (migrations
- * 20261203080000_hot_statement_functions, 20261203160000_load_deliveries_as_json and
- * 20261203163000_insert_leads_function). A plan made once on a new, empty database would scan
- * whole tables, and go on scanning them as they grow; the functions pin primary-key lookups
- * instead. These tests read the plans PostgreSQL runs (auto_explain, loaded for this session
- * only), made on empty tables.
+ * The hottest statements (the worker's load and success write, the api's routing read and lead
+ * insert) are PL/pgSQL functions, so PostgreSQL plans them once per connection (migrations
+ * 20261203080000_hot_statement_functions, 20261203160000_load_deliveries_as_json,
+ * 20261203163000_insert_leads_function and 20261203170000_load_routing_function). A plan made
+ * once on a new, empty database would scan whole tables, and go on scanning them as they grow;
+ * the functions pin index lookups instead. These tests read the plans PostgreSQL runs
+ * (auto_explain, loaded for this session only), made on empty tables.
  */
 describe('the hot statement functions', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -49,6 +49,12 @@ describe('the hot statement functions', () => {
     const { plan, seqScans } = await innerPlan(`SELECT * FROM insert_leads(${empty})`, 'Insert on leads');
     expect(plan).toContain('Insert on deliveries');
     expect(seqScans).toEqual([]);
+  });
+
+  it('load_routing reads flows and destinations by account, on empty tables too', async () => {
+    const { plan, seqScans } = await innerPlan("SELECT * FROM load_routing(ARRAY['none'])", 'FROM flows f');
+    expect(seqScans).toEqual([]);
+    for (const index of ['flows_account_id_idx', 'destinations_account_id_idx']) expect(plan).toContain(index);
   });
 
   it('record_successes updates deliveries and leads by primary key, on empty tables too', async () => {

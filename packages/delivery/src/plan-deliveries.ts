@@ -24,14 +24,12 @@ export interface AccountRouting {
   destinations: { id: string; routing: string }[];
 }
 
-/** Both halves of an account's routing in one statement: its enabled flows, then its usable destinations, each in id order. */
-const LOAD_ROUTING = `
-  SELECT 'flow' AS part, id, account_id AS "accountId", "when", actions, NULL AS routing
-  FROM flows WHERE account_id = ANY($1::text[]) AND enabled
-  UNION ALL
-  SELECT 'destination', id, account_id, NULL, NULL, routing
-  FROM destinations WHERE account_id = ANY($1::text[]) AND enabled AND deleted_at IS NULL
-  ORDER BY part, id`;
+/**
+ * Both halves of an account's routing in one statement: its enabled flows, then its usable
+ * destinations, each in id order. The function load_routing (migration 20261203170000) keeps
+ * its plan per connection: as a plain statement it was planned again for every ingest batch.
+ */
+const LOAD_ROUTING = 'SELECT part, id, "accountId", "when", actions, routing FROM load_routing($1::text[])';
 
 type RoutingRow =
   { part: 'flow'; id: string; accountId: string; when: unknown; actions: unknown } | { part: 'destination'; id: string; accountId: string; routing: string };
