@@ -8,7 +8,7 @@
 //     jobs enqueued.
 // Each server runs as its own process with the api's node flags; CPU-ms per request comes from
 // /proc/<pid>/stat over the measured requests (after a warm-up), and is printed as a ratio of
-// node:http's. `BENCH_FRAMEWORK_REQUESTS` (20 000) per framework, `BENCH_LEADS` (3 000) for the api.
+// node:http's; for the api, PostgreSQL's CPU per lead too. `BENCH_FRAMEWORK_REQUESTS` (20 000) per framework, `BENCH_LEADS` (3 000) for the api.
 // Run by itself as `node scripts/bench-frameworks.js serve <framework>`, it is one such server.
 const { spawn } = require('node:child_process');
 const { request, Agent } = require('undici');
@@ -37,7 +37,6 @@ const leadBody = (i) => ({
 
 /** What a server answers once it has validated the lead: the api's 202 body, nothing stored. */
 function accepted(body) {
-  const { leadInputSchema } = require('../apps/api/dist/routes/leads');
   const parsed = leadInputSchema.safeParse(body);
   if (!parsed.success) return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: parsed.error.message } } };
   const id = `lead-${parsed.data.externalId}`;
@@ -178,7 +177,11 @@ async function main() {
   printTable(rows);
 }
 
+/** The api's own lead schema; loaded by a server process only. */
+let leadInputSchema;
+
 async function serve(framework) {
+  ({ leadInputSchema } = require('../apps/api/dist/routes/leads'));
   const port = await SERVERS[framework]();
   process.stdout.write(`${port}\n`);
 }
