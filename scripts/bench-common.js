@@ -195,6 +195,20 @@ async function postmasterPid() {
   }
 }
 
+/** The lead the throughput phase POSTs (~1 KB of JSON), numbered; bench-frameworks sends the same. */
+const benchLead = (i) => ({
+  data: {
+    email: `lead${i}@example.com`,
+    firstName: 'Ada',
+    lastName: `Lovelace ${i}`,
+    company: 'Analytical Engines',
+    phone: '+44 20 7946 0000',
+    message: 'x'.repeat(600),
+  },
+  source: 'bench',
+  externalId: `b-${i}`,
+});
+
 /** A destination's deliveries by status, e.g. { succeeded: 998, failed: 2 }. */
 async function statusesOf(stack, destinationId) {
   const { rows } = await stack.pg.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE destination_id = $1 GROUP BY status`, [destinationId]);
@@ -214,6 +228,7 @@ function printTable(rows) {
 
 module.exports = {
   resetStores,
+  benchLead,
   cpuSeconds,
   postmasterPid,
   rssMb,

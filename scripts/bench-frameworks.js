@@ -13,27 +13,13 @@
 const { spawn } = require('node:child_process');
 const { request, Agent } = require('undici');
 const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
-const { cpuSeconds, percentile, postmasterPid, printTable, rssMb, startStack } = require('./bench-common');
+const { benchLead, cpuSeconds, percentile, postmasterPid, printTable, rssMb, startStack } = require('./bench-common');
 
 const REQUESTS = Number(process.env.BENCH_FRAMEWORK_REQUESTS ?? 20000);
 const API_LEADS = Number(process.env.BENCH_LEADS ?? 3000);
 const WARM_UP = 2000;
 const CONCURRENCY = 50;
 const DESTINATIONS = 3;
-
-/** The throughput phase's lead (scripts/bench.js), numbered. */
-const leadBody = (i) => ({
-  data: {
-    email: `lead${i}@example.com`,
-    firstName: 'Ada',
-    lastName: `Lovelace ${i}`,
-    company: 'Analytical Engines',
-    phone: '+44 20 7946 0000',
-    message: 'x'.repeat(600),
-  },
-  source: 'bench',
-  externalId: `b-${i}`,
-});
 
 /** What a server answers once it has validated the lead: the api's 202 body, nothing stored. */
 function accepted(body) {
@@ -101,7 +87,7 @@ async function fire(base, key, from, count) {
           method: 'POST',
           dispatcher: agent,
           headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify(leadBody(i)),
+          body: JSON.stringify(benchLead(i)),
         });
         await res.body.text();
         if (res.statusCode !== 202) throw new Error(`POST /v1/leads answered ${res.statusCode}`);

@@ -25,6 +25,7 @@ const {
   DB_URL,
   REDIS_URL,
   apiClient,
+  benchLead,
   cpuSeconds,
   postmasterPid,
   resetStores,
@@ -175,18 +176,7 @@ async function runScenario({ label, workers, redisEnv, redisNodes, flushUrl, iso
           const i = next++;
           const t0 = performance.now();
           postedAt.set(i, t0);
-          const res = await call('POST', '/v1/leads', account.apiKey, {
-            data: {
-              email: `lead${i}@example.com`,
-              firstName: 'Ada',
-              lastName: `Lovelace ${i}`,
-              company: 'Analytical Engines',
-              phone: '+44 20 7946 0000',
-              message: 'x'.repeat(600),
-            },
-            source: 'bench',
-            externalId: `b-${i}`,
-          });
+          const res = await call('POST', '/v1/leads', account.apiKey, benchLead(i));
           if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
           latencies.push(performance.now() - t0);
         }
