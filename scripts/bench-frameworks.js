@@ -11,9 +11,8 @@
 // node:http's; for the api, PostgreSQL's CPU per lead too. `BENCH_FRAMEWORK_REQUESTS` (20 000) per framework, `BENCH_LEADS` (3 000) for the api.
 // Run by itself as `node scripts/bench-frameworks.js serve <framework>`, it is one such server.
 const { spawn } = require('node:child_process');
-const { request, Agent } = require('undici');
 const { PROCESS_NODE_FLAGS } = require('@crm-push/config');
-const { benchLead, cpuSeconds, percentile, postmasterPid, printTable, rssMb, startStack } = require('./bench-common');
+const { apiClient, benchLead, cpuSeconds, percentile, postmasterPid, printTable, rssMb, startStack } = require('./bench-common');
 
 const REQUESTS = Number(process.env.BENCH_FRAMEWORK_REQUESTS ?? 20000);
 const API_LEADS = Number(process.env.BENCH_LEADS ?? 3000);
@@ -75,7 +74,7 @@ const SERVERS = {
 
 /** `count` POSTs of the bench lead at 50 concurrent, numbered from `from`; the latencies, sorted. */
 async function fire(base, key, from, count) {
-  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30000 });
+  const { agent, call } = apiClient(base, CONCURRENCY);
   const latencies = [];
   let next = from;
   await Promise.all(
@@ -83,14 +82,8 @@ async function fire(base, key, from, count) {
       while (next < from + count) {
         const i = next++;
         const t0 = performance.now();
-        const res = await request(`${base}/v1/leads`, {
-          method: 'POST',
-          dispatcher: agent,
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify(benchLead(i)),
-        });
-        await res.body.text();
-        if (res.statusCode !== 202) throw new Error(`POST /v1/leads answered ${res.statusCode}`);
+        const res = await call('POST', '/v1/leads', key, benchLead(i));
+        if (res.status !== 202) throw new Error(`POST /v1/leads answered ${res.status}`);
         latencies.push(performance.now() - t0);
       }
     }),
