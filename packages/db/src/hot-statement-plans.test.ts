@@ -28,6 +28,9 @@ describe('the hot statement functions', () => {
     await database.drop();
   });
 
+  /** A function's arguments, one empty array of each type. */
+  const emptyArrays = (types: string[]) => types.map((type) => `'{}'::${type}[]`).join(', ');
+
   /** The plan of the statement inside the function, and every table it reads by sequential scan. */
   async function innerPlan(call: string, marker: string) {
     plans.length = 0;
@@ -43,9 +46,7 @@ describe('the hot statement functions', () => {
   });
 
   it('insert_leads inserts without scanning any table, on empty tables too', async () => {
-    const empty = ['text', 'text', 'text', 'text', 'text', 'jsonb', 'boolean', 'timestamp', 'text', 'text', 'text', 'text', 'text', 'text', 'int']
-      .map((type) => `'{}'::${type}[]`)
-      .join(', ');
+    const empty = emptyArrays(['text', 'text', 'text', 'text', 'text', 'jsonb', 'boolean', 'timestamp', 'text', 'text', 'text', 'text', 'text', 'text', 'int']);
     const { plan, seqScans } = await innerPlan(`SELECT * FROM insert_leads(${empty})`, 'Insert on leads');
     expect(plan).toContain('Insert on deliveries');
     expect(seqScans).toEqual([]);
@@ -58,7 +59,7 @@ describe('the hot statement functions', () => {
   });
 
   it('record_successes updates deliveries and leads by primary key, on empty tables too', async () => {
-    const empty = ['text', 'text', 'timestamp', 'int', 'int', 'jsonb', 'text', 'int', 'int'].map((type) => `'{}'::${type}[]`).join(', ');
+    const empty = emptyArrays(['text', 'text', 'timestamp', 'int', 'int', 'jsonb', 'text', 'int', 'int']);
     const { plan, seqScans } = await innerPlan(`SELECT record_successes(${empty})`, 'UPDATE leads');
     expect(seqScans).toEqual([]);
     expect(plan).toContain('Index Scan using deliveries_pkey');
